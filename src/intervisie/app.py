@@ -1,0 +1,158 @@
+"""The imperative shell: one run object threads config, the run's date and dry-run
+through every step; the steps read the workbook, call the pure core, and write back
+in one batch. Nothing here prints: results are returned for the CLI to show."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from . import schema
+from .config import Config
+from .errors import ConfigError, WorkbookLocked
+from .records import Problem, Records
+from .validate import validate
+from .workbook.base import ChangeSet, Snapshot, TabReplace, Workbook, WriteResult
+
+
+@dataclass
+class Run:
+    config: Config
+    today: dt.date
+    dry_run: bool = False
+    workbook_path: Path | None = None  # --workbook overrides config
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+    @property
+    def state_dir(self) -> Path:
+        return self.config.resolve(self.config.output.state_dir)  # type: ignore[return-value]
+
+    @property
+    def output_dir(self) -> Path:
+        return self.config.resolve(self.config.output.dir)  # type: ignore[return-value]
+
+    def stamp(self) -> dt.datetime:
+        """Timestamps written to the workbook: the run's date with the wall-clock time."""
+        return dt.datetime.combine(self.today, self.now.time())
+
+
+def open_workbook(run: Run) -> Workbook:
+    wc = run.config.workbook
+    if run.workbook_path is not None:
+        from .workbook.excel import ExcelWorkbook
+
+        return ExcelWorkbook(run.workbook_path, state_dir=run.state_dir)
+    if wc.google_sheet:
+        from .workbook.gsheets import GoogleWorkbook
+
+        return GoogleWorkbook.from_config(run.config)
+    if wc.path is None:
+        raise ConfigError("workbook.path: give the workbook's path in the config or with --workbook")
+    from .workbook.excel import ExcelWorkbook
+
+    return ExcelWorkbook(run.config.resolve(wc.path), state_dir=run.state_dir)  # type: ignore[arg-type]
+
+
+@contextlib.contextmanager
+def run_lock(run: Run) -> Iterator[None]:
+    """One run at a time per state folder (a cron run and a manual run cannot overlap)."""
+    if run.dry_run:
+        yield
+        return
+    run.state_dir.mkdir(parents=True, exist_ok=True)
+    path = run.state_dir / "lock"
+    with open(path, "a+") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WorkbookLocked(f"er loopt al een andere intervisie-run (slot {path}); wacht tot die klaar is") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@dataclass
+class StepResult:
+    """What a command did, for the CLI to print and to pick the exit code."""
+
+    records: Records | None = None
+    problems: list[Problem] = field(default_factory=list)
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    written: WriteResult | None = None
+    lines: list[str] = field(default_factory=list)  # human summary lines (Dutch)
+    details: list[Any] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+
+def meldingen_rows(run: Run, problems: list[Problem]) -> tuple[dict[str, Any], ...]:
+    stamp = run.stamp()
+    return tuple(
+        {"Tijdstip": stamp, "Ernst": p.severity, "Tabblad": p.tab, "Cel": p.cell, "Melding": p.message}
+        for p in problems
+    )
+
+
+def load(run: Run) -> tuple[Workbook, Snapshot, Records]:
+    wb = open_workbook(run)
+    if not run.dry_run and hasattr(wb, "check_not_locked"):
+        wb.check_not_locked()  # type: ignore[attr-defined]
+    snap = wb.read()
+    return wb, snap, validate(snap, run.today)
+
+
+def finish(run: Run, wb: Workbook, result: StepResult, action: str) -> StepResult:
+    """Write Meldingen, Logboek and every change in one batch (unless dry-run)."""
+    result.changes.replaces.append(TabReplace(schema.MELDINGEN.name, meldingen_rows(run, result.problems)))
+    errors = sum(p.is_error for p in result.problems)
+    warnings = len(result.problems) - errors
+    result.changes.log.append(
+        {
+            "Tijdstip": run.stamp(),
+            "Actie": action,
+            "Onderwerp": wb.describe() if hasattr(wb, "path") else "werkmap",
+            "Resultaat": f"{errors} fouten, {warnings} waarschuwingen" + ("; " + "; ".join(result.lines) if result.lines else ""),
+        }
+    )
+    if run.dry_run:
+        return result
+    result.written = wb.write(result.changes)
+    for c in result.written.conflicts:
+        result.problems.append(Problem("waarschuwing", c.tab, c.cell, f"Niet teruggeschreven: {c.message}."))
+    return result
+
+
+def check(run: Run) -> StepResult:
+    with run_lock(run):
+        wb, snap, rec = load(run)
+        result = StepResult(records=rec, problems=list(rec.problems))
+        return finish(run, wb, result, "controle")
+
+
+def weekly(run: Run) -> StepResult:
+    """The weekly run: validate, plan, documents; one write-back."""
+    with run_lock(run):
+        wb, snap, rec = load(run)
+        result = StepResult(records=rec, problems=list(rec.problems))
+        return finish(run, wb, result, "weekrun")
+
+
+def today_from(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--today: '{value}' is not a date as YYYY-MM-DD") from None
+
+
+def env_today() -> str | None:
+    return os.environ.get("INTERVISIE_TODAY")

@@ -1,0 +1,538 @@
+"""Validation: a raw snapshot into typed records and problems. Pure: no I/O.
+
+Each problem names the tab, the cell and, in Dutch, what is wrong and how to fix it.
+A row with an error (`fout`) is left out of the records, so everything downstream skips
+it; the rest of the workbook goes on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from typing import Any, Callable
+
+from . import schema, values
+from .errors import WorkbookInvalid
+from .records import (
+    Attendance,
+    Availability,
+    Case,
+    Evaluation,
+    Group,
+    Meeting,
+    Origin,
+    Participant,
+    Problem,
+    Records,
+    Settings,
+)
+from .schema import Column, Kind, Tab, norm
+from .workbook.base import RawTab, Snapshot, is_blank
+
+FOUT = "fout"
+WAARSCHUWING = "waarschuwing"
+
+ENUM_ALIASES = {
+    "yes": "ja", "y": "ja", "j": "ja", "x": "ja", "no": "nee", "n": "nee",
+    "maybe": "misschien", "?": "misschien", "client": "cliënt",
+    "vvn": "V&VN", "v en vn": "V&VN", "none": "Geen", "geen registratie": "Geen",
+}
+REQUIRED_TABS = tuple(t for t in schema.DATA_TABS if t.required)
+
+
+class RowContext:
+    """Parses the cells of one row, collecting problems."""
+
+    def __init__(self, tab: Tab, raw: RawTab, row: int, vals: list[Any], cols: dict[str, int], sink: list[Problem]):
+        self.tab, self.raw, self.row, self.vals, self.cols, self.sink = tab, raw, row, vals, cols, sink
+        self.failed = False
+
+    def cell(self, column: str) -> str:
+        idx = self.cols.get(column)
+        col = idx + 1 if idx is not None else max(self.cols.values(), default=-1) + 2
+        return schema.cell_ref(self.raw.title, col, self.row)
+
+    def rawval(self, column: str) -> Any:
+        idx = self.cols.get(column)
+        if idx is None or idx >= len(self.vals):
+            return None
+        return self.vals[idx]
+
+    def problem(self, column: str, message: str, severity: str = FOUT) -> None:
+        self.sink.append(Problem(severity, self.tab.name, self.cell(column), message))
+        if severity == FOUT:
+            self.failed = True
+
+    def get(self, column: str) -> Any:
+        """The typed value of a column, its default when blank, or None."""
+        col = self.tab.col(column)
+        raw = self.rawval(col.name)
+        if is_blank(raw):
+            if col.required:
+                self.problem(col.name, f"{col.name} is verplicht maar leeg. Vul het in; tot dan wordt deze rij overgeslagen.")
+                return None
+            raw = col.default
+            if raw is None:
+                return None
+        return parse_cell(col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, sev))
+
+    def origin(self) -> Origin:
+        raw = {name: (self.vals[i] if i < len(self.vals) else None) for name, i in self.cols.items()}
+        return Origin(self.raw.title, self.row, dict(self.cols), raw)
+
+
+def parse_cell(col: Column, raw: Any, report: Callable[..., None]) -> Any:
+    shown = values.as_text(raw)
+    try:
+        if col.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.REF):
+            return values.as_text(raw)
+        if col.kind == Kind.EMAIL:
+            text = values.as_text(raw)
+            if not values.is_email(text):
+                report(f"'{shown}' is geen geldig e-mailadres. Schrijf het als naam@voorbeeld.nl.")
+                return None
+            return text
+        if col.kind == Kind.DATE:
+            return values.parse_date(raw)
+        if col.kind == Kind.TIME:
+            return values.parse_time(raw)
+        if col.kind == Kind.DATETIME:
+            if isinstance(raw, dt.datetime):
+                return raw
+            return raw  # system-written, informative only
+        if col.kind == Kind.INT:
+            return values.parse_int(raw)
+        if col.kind == Kind.NUMBER:
+            return values.parse_number(raw)
+        if col.kind == Kind.ENUM:
+            return parse_enum(col.choices, raw, col.name, report)
+        if col.kind == Kind.LIST:
+            return [p.strip() for p in re.split(r"[;\n]", values.as_text(raw)) if p.strip()]
+    except values.ParseError:
+        if col.kind == Kind.DATE:
+            report(f"'{shown}' is geen datum. Schrijf de datum als 12-1-2027 of 12 januari 2027, of kies een datum in de cel.")
+        elif col.kind == Kind.TIME:
+            report(f"'{shown}' is geen tijd. Schrijf de tijd als 19:30.")
+        elif col.kind == Kind.INT:
+            report(f"'{shown}' is geen geheel getal. Vul een getal in, zoals 120.")
+        else:
+            report(f"'{shown}' is geen getal. Vul een getal in, zoals 1,5.")
+        return None
+    return values.as_text(raw)
+
+
+def parse_enum(choices: tuple[str, ...], raw: Any, what: str, report: Callable[..., None]) -> str | None:
+    text = values.as_text(raw)
+    wanted = norm(ENUM_ALIASES.get(norm(text), text))
+    for choice in choices:
+        if norm(choice) == wanted:
+            return choice
+    report(f"'{text}' is geen geldige waarde voor {what}. Kies uit: {', '.join(choices)}.")
+    return None
+
+
+def suggest(name: str, known: set[str]) -> str:
+    by_norm = {norm(k): k for k in known}
+    close = difflib.get_close_matches(norm(name), list(by_norm), n=1, cutoff=0.6)
+    return f" Bedoelt u '{by_norm[close[0]]}'?" if close else ""
+
+
+REF_WHAT = {
+    "Deelnemers": ("deelnemer", "Deelnemers"),
+    "Groepen": ("groep", "Groepen"),
+    "Casussen": ("casus", "Casussen"),
+    "Bijeenkomsten": ("bijeenkomst", "Bijeenkomsten"),
+}
+
+
+def unknown_ref_message(ref_tab: str, name: str, known: set[str]) -> str:
+    what, where = REF_WHAT[ref_tab]
+    return (
+        f"Onbekende {what} '{name}'.{suggest(name, known)} "
+        f"Kies een waarde uit de lijst of voeg deze toe op tabblad {where}."
+    )
+
+
+# ------------------------------------------------------------------ entry point
+
+
+def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
+    """Every tab into typed records; problems collected, bad rows left out."""
+    missing = [t.name for t in REQUIRED_TABS if snapshot.get(t.name) is None]
+    if missing:
+        raise WorkbookInvalid(
+            f"Tabblad '{missing[0]}' ontbreekt in de werkmap {snapshot.source}; "
+            "voeg het toe (zie 'intervisie init') of herstel de naam van het tabblad"
+        )
+    rec = Records()
+    problems = rec.problems
+    cols_of: dict[str, dict[str, int]] = {}
+    for tab in schema.DATA_TABS:
+        raw = snapshot.get(tab.name)
+        if raw is None or tab.system:
+            continue
+        cols = raw.column_index(tab)
+        cols_of[tab.name] = cols
+        for col in tab.columns:
+            if col.required and col.name not in cols:
+                problems.append(
+                    Problem(FOUT, tab.name, f"{raw.title}!1", f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
+                            "Voeg de kolom toe (zie 'intervisie init' voor de juiste koppen); tot dan wordt dit tabblad overgeslagen.")
+                )
+    # keys of every row, valid or not, for reference checks without cascades
+    for tab in (schema.GROEPEN, schema.DEELNEMERS, schema.CASUSSEN, schema.BIJEENKOMSTEN):
+        raw = snapshot.get(tab.name)
+        keys: set[str] = set()
+        if raw is not None and tab.key is not None:
+            idx = raw.column_index(tab).get(tab.key.name)
+            if idx is not None:
+                keys = {values.as_text(v[idx]) for _, v in raw.rows if idx < len(v) and not is_blank(v[idx])}
+        rec.all_keys[tab.name] = keys
+
+    def rows_of(tab: Tab):
+        raw = snapshot.get(tab.name)
+        if raw is None:
+            return
+        cols = cols_of[tab.name]
+        if any(c.required and c.name not in cols for c in tab.columns):
+            return
+        for row, vals in raw.rows:
+            yield RowContext(tab, raw, row, vals, cols, problems)
+
+    rec.settings = _settings(snapshot.get(schema.INSTELLINGEN.name), problems)
+    _groups(rec, rows_of(schema.GROEPEN))
+    _participants(rec, rows_of(schema.DEELNEMERS))
+    _availability(rec, snapshot.get(schema.BESCHIKBAARHEID.name), rows_of(schema.BESCHIKBAARHEID))
+    _cases(rec, rows_of(schema.CASUSSEN))
+    _meetings(rec, rows_of(schema.BIJEENKOMSTEN))
+    _attendance(rec, rows_of(schema.AANWEZIGHEID))
+    _evaluations(rec, rows_of(schema.EVALUATIES))
+    _group_sizes(rec)
+    return rec
+
+
+# ------------------------------------------------------------------ tabs
+
+
+def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
+    s = Settings(code_of_conduct=str(next(x.default for x in schema.SETTINGS if x.name == "Gedragscode")))
+    if raw is None:
+        return s
+    tab = schema.INSTELLINGEN
+    cols = raw.column_index(tab)
+    if "Instelling" not in cols or "Waarde" not in cols:
+        problems.append(Problem(FOUT, tab.name, f"{raw.title}!1", "De kopregel moet 'Instelling' en 'Waarde' bevatten."))
+        return s
+    index = {norm(n): st for st in schema.SETTINGS for n in (st.name, *st.aliases)}
+    attr = {
+        "Organisatie": "organisation", "Coördinator": "coordinator", "E-mail coördinator": "coordinator_email",
+        "Uitnodiging (dagen vooraf)": "invite_days", "Herinnering (dagen vooraf)": "reminder_days",
+        "Evaluatie (dagen na)": "evaluation_days", "Minimale aanwezigheid (%)": "min_attendance",
+        "Taal": "language", "Gedragscode": "code_of_conduct",
+    }
+    for row, vals in raw.rows:
+        name = vals[cols["Instelling"]] if cols["Instelling"] < len(vals) else None
+        val = vals[cols["Waarde"]] if cols["Waarde"] < len(vals) else None
+        if is_blank(name):
+            continue
+        cell = schema.cell_ref(raw.title, cols["Waarde"] + 1, row)
+        st = index.get(norm(str(name)))
+        if st is None:
+            problems.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, cols["Instelling"] + 1, row),
+                                    f"Onbekende instelling '{name}'; deze wordt genegeerd. Controleer de schrijfwijze."))
+            continue
+        if is_blank(val):
+            continue
+
+        def report(msg: str, sev: str = FOUT, cell: str = cell) -> None:
+            problems.append(Problem(sev, tab.name, cell, msg + " De standaardwaarde wordt gebruikt."))
+
+        col = Column(st.name, st.kind, choices=schema.SETTING_CHOICES.get(st.name, ()))
+        parsed = parse_cell(col, val, report)
+        if parsed is None:
+            continue
+        if st.kind == Kind.INT and not 0 <= parsed <= (100 if "%" in st.name else 365):
+            report(f"{st.name} = {parsed} valt buiten het bereik.")
+            continue
+        setattr(s, attr[st.name], parsed)
+    return s
+
+
+def _groups(rec: Records, rows) -> None:
+    seen: dict[str, str] = {}
+    for r in rows:
+        name = r.get("Groep")
+        if name is not None:
+            if norm(name) in seen:
+                r.problem("Groep", f"Groep '{name}' staat er al ({seen[norm(name)]}). Geef elke groep een unieke naam.")
+            else:
+                seen[norm(name)] = r.cell("Groep")
+        g = Group(name=name or "")
+        g.method = r.get("Methode") or ""
+        g.duration = _v(r.get("Duur (min)"), 120)
+        g.start = _v(r.get("Begintijd"), dt.time(19, 30))
+        g.frequency_weeks = _v(r.get("Frequentie (weken)"), 6)
+        g.locations = r.get("Locaties") or []
+        g.facilitator = r.get("Procesbegeleider") or ""
+        g.min_members = _v(r.get("Min. deelnemers"), 4)
+        g.max_members = _v(r.get("Max. deelnemers"), 8)
+        g.accreditation_body = r.get("Accreditatie") or ""
+        g.accreditation_nr = r.get("Accreditatienummer") or ""
+        g.points_per_hour = _v(r.get("Punten per uur"), 1.0)
+        g.active = r.get("Actief") != "nee"
+        if g.duration is not None and not 30 <= g.duration <= 600:
+            r.problem("Duur (min)", f"Duur {g.duration} minuten is niet bruikbaar. Vul de duur van een bijeenkomst in minuten in (30 tot 600).")
+        if g.frequency_weeks is not None and not 1 <= g.frequency_weeks <= 52:
+            r.problem("Frequentie (weken)", f"Frequentie {g.frequency_weeks} weken is niet bruikbaar. Vul een aantal weken in tussen 1 en 52.")
+        if g.min_members > g.max_members:
+            r.problem("Min. deelnemers", f"Min. deelnemers ({g.min_members}) is groter dan Max. deelnemers ({g.max_members}). Verlaag het minimum of verhoog het maximum.")
+        if g.facilitator and g.facilitator not in rec.all_keys["Deelnemers"]:
+            r.problem("Procesbegeleider", unknown_ref_message("Deelnemers", g.facilitator, rec.all_keys["Deelnemers"]))
+        if not r.failed and name:
+            g.origin = r.origin()
+            rec.groups[name] = g
+
+
+def _participants(rec: Records, rows) -> None:
+    seen: dict[str, str] = {}
+    groups = rec.all_keys["Groepen"]
+    for r in rows:
+        name = r.get("Naam")
+        if name is not None:
+            if norm(name) in seen:
+                r.problem("Naam", f"'{name}' staat al op tabblad Deelnemers ({seen[norm(name)]}). Elke naam mag maar één keer voorkomen; maak de namen uniek, bijvoorbeeld met een voorletter.")
+            else:
+                seen[norm(name)] = r.cell("Naam")
+        p = Participant(name=name or "", email=r.get("E-mail") or "", group=r.get("Groep") or "")
+        if p.group and p.group not in groups:
+            r.problem("Groep", unknown_ref_message("Groepen", p.group, groups))
+        p.role = r.get("Rol") or "deelnemer"
+        p.profession = r.get("Beroep") or ""
+        p.registration = r.get("Registratie") or "Geen"
+        p.organisation = r.get("Organisatie") or ""
+        p.phone = r.get("Telefoon") or ""
+        p.active = r.get("Actief") != "nee"
+        p.notes = r.get("Opmerkingen") or ""
+        p.registration_number = _registration(r, p.registration)
+        if not r.failed and name:
+            p.origin = r.origin()
+            rec.participants[name] = p
+
+
+def _registration(r: RowContext, kind: str) -> str:
+    raw = r.rawval("Registratienummer")
+    number = values.as_text(raw)
+    col = "Registratienummer"
+    if not number:
+        if kind not in ("Geen", "Anders"):
+            r.problem(col, f"Registratie is {kind}, maar het registratienummer is leeg. Vul het nummer in voor de presentielijst.", WAARSCHUWING)
+        return ""
+    if kind == "BIG":
+        digits = re.sub(r"[\s.\-]", "", number)
+        if not re.fullmatch(r"\d{11}", digits):
+            hint = ""
+            if isinstance(raw, (int, float)) and re.fullmatch(r"\d{9,10}", digits):
+                hint = " Excel heeft waarschijnlijk de voorloopnul weggelaten: typ een apostrof vóór het nummer ('0…) of maak de cel tekst."
+            r.problem(col, f"BIG-nummer '{number}' moet uit precies 11 cijfers bestaan.{hint} Neem het nummer over uit het BIG-register.")
+            return number
+        if not values.big_check_ok(digits):
+            r.problem(col, f"Het controlecijfer van BIG-nummer '{digits}' klopt niet. Controleer het nummer in het BIG-register.", WAARSCHUWING)
+        return digits
+    if kind == "NIP":
+        if re.fullmatch(r"NIP-\d{4,10}", number):
+            return number
+        fixed = values.normalise_nip(number)
+        if fixed:
+            r.problem(col, f"NIP-nummer '{number}' staat niet in de vorm {fixed}. De presentielijst gebruikt {fixed}; pas de cel aan om deze melding te laten verdwijnen.", WAARSCHUWING)
+            return fixed
+        r.problem(col, f"'{number}' is geen NIP-nummer. Schrijf het als NIP-12345678.")
+        return number
+    if kind == "Registerplein" and not re.fullmatch(r"4610\d{4,8}", number):
+        r.problem(col, f"Registerplein-nummer '{number}' begint normaal met 4610. Controleer het nummer.", WAARSCHUWING)
+    if kind == "SKJ" and not re.fullmatch(r"\d{6,12}", number):
+        r.problem(col, f"SKJ-nummer '{number}' bestaat normaal alleen uit cijfers. Controleer het nummer.", WAARSCHUWING)
+    if kind == "Geen":
+        r.problem(col, f"Er staat een registratienummer, maar Registratie is 'Geen'. Kies het juiste register in kolom Registratie.", WAARSCHUWING)
+    return number
+
+
+def _availability(rec: Records, raw: RawTab | None, rows) -> None:
+    if raw is None:
+        return
+    tab = schema.BESCHIKBAARHEID
+    date_cols: dict[int, dt.date] = {}
+    fixed = set(raw.column_index(tab).values())
+    for i, h in enumerate(raw.header):
+        if i in fixed or is_blank(h):
+            continue
+        try:
+            date_cols[i] = values.parse_date(h)
+        except values.ParseError:
+            rec.problems.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, i + 1, 1),
+                                        f"Kolomkop '{values.as_text(h)}' is geen datum; deze kolom wordt genegeerd. Schrijf een datum als kop, zoals 12-1-2027."))
+    rec.candidate_dates = sorted(set(date_cols.values()))
+    seen: dict[tuple[str, str], str] = {}
+    for r in rows:
+        name, group = r.get("Naam"), r.get("Groep")
+        if name and name not in rec.all_keys["Deelnemers"]:
+            r.problem("Naam", unknown_ref_message("Deelnemers", name, rec.all_keys["Deelnemers"]))
+        if group and group not in rec.all_keys["Groepen"]:
+            r.problem("Groep", unknown_ref_message("Groepen", group, rec.all_keys["Groepen"]))
+        answers: dict[dt.date, str] = {}
+        for i, d in date_cols.items():
+            v = r.vals[i] if i < len(r.vals) else None
+            if is_blank(v):
+                continue
+            cell = schema.cell_ref(raw.title, i + 1, r.row)
+
+            def report(msg: str, sev: str = FOUT, cell: str = cell) -> None:
+                rec.problems.append(Problem(WAARSCHUWING, tab.name, cell, msg + " Deze cel telt als niet ingevuld."))
+
+            parsed = parse_enum(schema.BESCHIKBAAR, v, "beschikbaarheid", report)
+            if parsed:
+                answers[d] = parsed
+        if name and group:
+            k = (norm(name), norm(group))
+            if k in seen:
+                r.problem("Naam", f"{name} staat al voor groep {group} op {seen[k]}. Houd één rij per persoon en groep aan.")
+            seen[k] = r.cell("Naam")
+        if not r.failed and name and group:
+            rec.availability.append(Availability(name, group, answers, r.origin()))
+
+
+def _cases(rec: Records, rows) -> None:
+    seen: dict[str, str] = {}
+    for r in rows:
+        nr = r.get("Nr") or ""
+        if nr:
+            if norm(nr) in seen:
+                r.problem("Nr", f"Casusnummer '{nr}' staat er al ({seen[norm(nr)]}). Maak het nummer uniek of maak de cel leeg; de tool vult dan zelf een nummer in.")
+            seen[norm(nr)] = r.cell("Nr")
+        c = Case(nr=nr, presenter=r.get("Inbrenger") or "", group=r.get("Groep") or "", title=r.get("Titel") or "")
+        c.submitted = r.get("Ingediend op")
+        c.question = r.get("Hulpvraag") or ""
+        c.explanation = r.get("Toelichting") or ""
+        c.confidential = r.get("Vertrouwelijk") != "nee"
+        c.method = r.get("Methode") or ""
+        c.status = r.get("Status") or "nieuw"
+        c.meeting = r.get("Bijeenkomst") or ""
+        _check_person(rec, r, "Inbrenger", c.presenter, c.group)
+        if c.group and c.group not in rec.all_keys["Groepen"]:
+            r.problem("Groep", unknown_ref_message("Groepen", c.group, rec.all_keys["Groepen"]))
+        if c.meeting and c.meeting not in rec.all_keys["Bijeenkomsten"]:
+            r.problem("Bijeenkomst", unknown_ref_message("Bijeenkomsten", c.meeting, rec.all_keys["Bijeenkomsten"]))
+        if not r.failed:
+            c.origin = r.origin()
+            rec.cases.append(c)
+
+
+def _check_person(rec: Records, r: RowContext, column: str, name: str, group: str) -> None:
+    """A person named in a role: must exist, be active, and (warning) be in the group."""
+    if not name:
+        return
+    if name not in rec.all_keys["Deelnemers"]:
+        r.problem(column, unknown_ref_message("Deelnemers", name, rec.all_keys["Deelnemers"]))
+        return
+    p = rec.participants.get(name)
+    if p is None:
+        return  # the person's own row has an error, reported there
+    if not p.active:
+        where = p.origin.cell("Actief") if p.origin else "Deelnemers"
+        r.problem(column, f"{column} '{name}' staat op inactief ({where}). Kies een actieve deelnemer of zet {name} weer op actief.")
+    elif group and p.group != group and rec.groups.get(group, None) is not None and rec.groups[group].facilitator != name:
+        r.problem(column, f"{column} '{name}' hoort niet bij groep {group} maar bij {p.group}. Controleer de naam of de groep.", WAARSCHUWING)
+
+
+def _meetings(rec: Records, rows) -> None:
+    seen: dict[str, str] = {}
+    case_keys = rec.all_keys["Casussen"]
+    for r in rows:
+        nr = r.get("Nr") or ""
+        if nr:
+            if norm(nr) in seen:
+                r.problem("Nr", f"Bijeenkomstnummer '{nr}' staat er al ({seen[norm(nr)]}). Maak het nummer uniek of maak de cel leeg; de tool vult dan zelf een nummer in.")
+            seen[norm(nr)] = r.cell("Nr")
+        m = Meeting(nr=nr, group=r.get("Groep") or "")
+        if m.group and m.group not in rec.all_keys["Groepen"]:
+            r.problem("Groep", unknown_ref_message("Groepen", m.group, rec.all_keys["Groepen"]))
+        m.date = r.get("Datum")
+        m.start = r.get("Begintijd")
+        m.end = r.get("Eindtijd")
+        if m.start and m.end and m.end <= m.start:
+            r.problem("Eindtijd", f"Eindtijd {m.end:%H:%M} ligt niet na de begintijd {m.start:%H:%M}. Corrigeer de Eindtijd of de Begintijd.")
+        m.location = r.get("Locatie") or ""
+        m.method = r.get("Methode") or ""
+        m.chair = r.get("Gespreksleider") or ""
+        m.minute_taker = r.get("Notulist") or ""
+        m.cases = r.get("Casus") or []
+        m.theme = r.get("Thema") or ""
+        m.status = r.get("Status") or "voorstel"
+        _check_person(rec, r, "Gespreksleider", m.chair, m.group)
+        _check_person(rec, r, "Notulist", m.minute_taker, m.group)
+        if m.chair and m.chair == m.minute_taker:
+            r.problem("Notulist", f"{m.chair} is zowel gespreksleider als notulist. Kies een andere notulist.", WAARSCHUWING)
+        for c in m.cases:
+            if c not in case_keys:
+                r.problem("Casus", unknown_ref_message("Casussen", c, case_keys))
+        if m.status in ("bevestigd",) and m.date is None:
+            r.problem("Datum", "Een bevestigde bijeenkomst heeft een datum nodig. Vul de datum in of zet de status terug op voorstel.")
+        for name, attr in (("Agenda", "agenda"), ("Presentielijst", "attendance_list"), ("Evaluatieformulier", "evaluation_form")):
+            setattr(m, attr, values.as_text(r.rawval(name)))
+        m.invitation_sent = r.rawval("Uitnodiging verzonden")
+        m.reminder_sent = r.rawval("Herinnering verzonden")
+        m.evaluation_sent = r.rawval("Evaluatie verzonden")
+        m.last_processed = r.rawval("Laatst verwerkt")
+        if not r.failed:
+            m.origin = r.origin()
+            key = nr or f"#rij{r.row}"
+            rec.meetings[key] = m
+
+
+def _attendance(rec: Records, rows) -> None:
+    for r in rows:
+        a = Attendance(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
+        if a.meeting and a.meeting not in rec.all_keys["Bijeenkomsten"]:
+            r.problem("Bijeenkomst", unknown_ref_message("Bijeenkomsten", a.meeting, rec.all_keys["Bijeenkomsten"]))
+        if a.name and a.name not in rec.all_keys["Deelnemers"]:
+            r.problem("Naam", unknown_ref_message("Deelnemers", a.name, rec.all_keys["Deelnemers"]))
+        a.present = r.get("Aanwezig") or ""
+        a.start, a.end = r.get("Van"), r.get("Tot")
+        if a.start and a.end and a.end <= a.start:
+            r.problem("Tot", f"Tot {a.end:%H:%M} ligt niet na Van {a.start:%H:%M}. Corrigeer de tijden.")
+        a.substitute = r.get("Vervanger") or ""
+        a.note = r.get("Opmerking") or ""
+        if not r.failed:
+            a.origin = r.origin()
+            rec.attendance.append(a)
+
+
+def _evaluations(rec: Records, rows) -> None:
+    for r in rows:
+        e = Evaluation(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
+        if e.meeting and e.meeting not in rec.all_keys["Bijeenkomsten"]:
+            r.problem("Bijeenkomst", unknown_ref_message("Bijeenkomsten", e.meeting, rec.all_keys["Bijeenkomsten"]))
+        e.grade = r.get("Cijfer")
+        if e.grade is not None and not 1 <= e.grade <= 10:
+            r.problem("Cijfer", f"Cijfer {e.grade} ligt niet tussen 1 en 10. Vul een cijfer van 1 tot en met 10 in.")
+        e.good, e.better, e.takeaway = (r.get(c) or "" for c in ("Wat ging goed", "Wat kan beter", "Wat neem ik mee"))
+        e.received = r.get("Ontvangen op")
+        if not r.failed:
+            e.origin = r.origin()
+            rec.evaluations.append(e)
+
+
+def _group_sizes(rec: Records) -> None:
+    for g in rec.groups.values():
+        if not g.active:
+            continue
+        n = len([p for p in rec.members(g.name) if p.role in ("deelnemer", "cliënt")])
+        if n < g.min_members:
+            cell = g.origin.cell("Min. deelnemers") if g.origin else schema.GROEPEN.name
+            rec.problems.append(Problem(WAARSCHUWING, schema.GROEPEN.name, cell,
+                                        f"Groep {g.name} heeft {n} actieve deelnemers, minder dan het minimum van {g.min_members}. "
+                                        "Voeg deelnemers toe op tabblad Deelnemers of verlaag Min. deelnemers."))
+
+
+def _v(value: Any, default: Any) -> Any:
+    return default if value is None else value
