@@ -33,6 +33,9 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(config_path, workbook_path, today, dry_run, **kwargs):
         try:
             cfg = load_config(config_path)
+            if config_path is None and workbook_path:
+                # no config: documents, outbox and state live next to the workbook
+                cfg = cfg.model_copy(update={"base_dir": Path(workbook_path).resolve().parent})
             run = app.Run(
                 config=cfg,
                 today=app.today_from(today or app.env_today()),

@@ -177,7 +177,7 @@ def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
         for col in tab.columns:
             if col.required and col.name not in cols:
                 problems.append(
-                    Problem(FOUT, tab.name, f"{raw.title}!1", f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
+                    Problem(FOUT, tab.name, schema.cell_ref(raw.title, 1, 1).replace("A1", "1:1"), f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
                             "Voeg de kolom toe (zie 'intervisie init' voor de juiste koppen); tot dan wordt dit tabblad overgeslagen.")
                 )
     # keys of every row, valid or not, for reference checks without cascades
@@ -222,7 +222,7 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
     tab = schema.INSTELLINGEN
     cols = raw.column_index(tab)
     if "Instelling" not in cols or "Waarde" not in cols:
-        problems.append(Problem(FOUT, tab.name, f"{raw.title}!1", "De kopregel moet 'Instelling' en 'Waarde' bevatten."))
+        problems.append(Problem(FOUT, tab.name, f"{raw.title}!1:1", "De kopregel moet 'Instelling' en 'Waarde' bevatten."))
         return s
     index = {norm(n): st for st in schema.SETTINGS for n in (st.name, *st.aliases)}
     attr = {

@@ -1,0 +1,33 @@
+"""Small helpers for tests: snapshots of every cell, and running the CLI in-process."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+
+def all_values(path: Path, skip: tuple[str, ...] = ("Meldingen", "Logboek")) -> dict[str, list[tuple[Any, ...]]]:
+    wb = load_workbook(path)
+    try:
+        return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets if ws.title not in skip}
+    finally:
+        wb.close()
+
+
+def meldingen(path: Path) -> list[dict[str, Any]]:
+    wb = load_workbook(path)
+    ws = wb["Meldingen"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2) if any(c.value for c in row)]
+    wb.close()
+    return rows
+
+
+def cli(*args: str):
+    from intervisie.cli import main
+
+    runner = CliRunner()
+    return runner.invoke(main, list(args), catch_exceptions=False)
