@@ -550,7 +550,7 @@ def sdt(tag: str, alias: str, *, text: str | None = None, placeholder: str = "Kl
     from xml.sax.saxutils import escape, quoteattr
 
     ctl_id = next(_SDT_IDS)
-    pr = f"<w:sdtPr>{'<w:rPr>' + rpr + '</w:rPr>' if rpr else ''}" \
+    pr = f"<w:sdtPr><w:rPr>{rpr}{_color(TEXT)}</w:rPr>" \
          f"<w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(tag)}/>" \
          f'<w:id w:val="{ctl_id}"/><w:lock w:val="{lock}"/>'
     if text is None:
@@ -563,14 +563,15 @@ def sdt(tag: str, alias: str, *, text: str | None = None, placeholder: str = "Kl
         pr += '<w:text w:multiLine="1"/>' if multiline else "<w:text/>"
     pr += "</w:sdtPr>"
     if text is None:
-        run = (f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/>{rpr}</w:rPr>'
+        # direct grey as well: LibreOffice ignores the character style in plain-text controls
+        run = (f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/>{rpr}{_color("808080")}</w:rPr>'
                f"<w:t>{escape(placeholder)}</w:t></w:r>")
     else:
         run = f'<w:r>{"<w:rPr>" + rpr + "</w:rPr>" if rpr else ""}<w:t xml:space="preserve">{text}</w:t></w:r>'
     return parse_xml(f"<w:sdt {nsdecls('w')}>{pr}<w:sdtContent>{run}</w:sdtContent></w:sdt>")
 
 
-def answer_box(doc, tag: str, alias: str, height_cm: float = 2.6) -> None:
+def answer_box(doc, tag: str, alias: str, height_cm: float = 3.4) -> None:
     cell = box(doc, height_cm)
     p = cell.paragraphs[0]
     p.style = "Tabeltekst"
@@ -764,7 +765,7 @@ def build_evaluatieformulier():
     answer_box(doc, "meenemen", "Wat neem je mee")
 
     tag_par(doc, "{%p if cycle %}")
-    heading(doc, "Terugblik op de cyclus")
+    heading(doc, "Terugblik op de cyclus", page_break=True)
     para(doc, "Deze bijeenkomst sluit een cyclus af. Kijk met de groep terug op alle "
               "bijeenkomsten samen en geef aan of je wilt doorgaan.", style="Toelichting")
     para(doc, "5.  In hoeverre heb je je leerdoelen voor deze cyclus bereikt?", style="Vraag")
@@ -887,7 +888,7 @@ def reproducible_bytes(doc, title: str) -> bytes:
     cp.subject = "Intervisie"
     cp.author = "intervisie"
     cp.last_modified_by = "intervisie"
-    cp.comments = "Sjabloon (docxtpl). Velden staan tussen {{ }}; zie de handleiding."
+    cp.comments = "Sjabloon voor intervisie met docxtpl-velden."
     cp.keywords = "intervisie"
     cp.language = "nl-NL"
     cp.category = ""

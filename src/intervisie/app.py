@@ -137,11 +137,41 @@ def check(run: Run) -> StepResult:
         return finish(run, wb, result, "controle")
 
 
+def library(run: Run):
+    from .methods import load_library
+
+    extra = [run.config.resolve(p) for p in run.config.planning.methods]
+    return load_library(*extra)
+
+
+def plan_step(run: Run, rec: Records, result: StepResult) -> None:
+    from .planning import plan
+
+    outcome = plan(rec, library(run), run.today, run.config.planning.holidays, run.config.planning.horizon_weeks)
+    result.changes.extend(outcome.changes)
+    result.problems.extend(outcome.problems)
+    result.details.extend(outcome.proposals)
+    for p in outcome.proposals:
+        verb = "Nieuw voorstel" if p.new else "Aangevuld"
+        result.lines.append(f"{verb} {p.nr} ({p.group}): " + "; ".join(p.explanation))
+    if not outcome.proposals:
+        result.lines.append("Planning: alle actieve groepen hebben een komende bijeenkomst; niets voor te stellen.")
+
+
+def plan_cmd(run: Run) -> StepResult:
+    with run_lock(run):
+        wb, snap, rec = load(run)
+        result = StepResult(records=rec, problems=list(rec.problems))
+        plan_step(run, rec, result)
+        return finish(run, wb, result, "planning")
+
+
 def weekly(run: Run) -> StepResult:
     """The weekly run: validate, plan, documents; one write-back."""
     with run_lock(run):
         wb, snap, rec = load(run)
         result = StepResult(records=rec, problems=list(rec.problems))
+        plan_step(run, rec, result)
         return finish(run, wb, result, "weekrun")
 
 

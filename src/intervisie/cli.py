@@ -108,6 +108,14 @@ def check(run: app.Run) -> int:
     return report(result, run)
 
 
+@main.command()
+@common
+def plan(run: app.Run) -> int:
+    """Propose the next meeting for every active group without one."""
+    result = app.plan_cmd(run)
+    return report(result, run)
+
+
 @main.command("run")
 @common
 def run_cmd(run: app.Run) -> int:

@@ -1,0 +1,2616 @@
+"""An in-process emulator of the Google Sheets API v4 (plus the bits of OAuth,
+IAM credentials and Drive that the Google client libraries touch), for tests.
+
+Nothing here talks to Google.  The emulator is a stdlib ``ThreadingHTTPServer``
+on 127.0.0.1; the only third-party import is ``cryptography``, which is
+already a dependency of google-auth (used for RS256 key generation and
+signature checks).
+
+Typical use::
+
+    emu = SheetsEmulator()
+    emu.start()
+    key = emu.create_service_account(tmp_path / "sa.json")
+    sid = emu.create_spreadsheet("Intervisie", {"Groepen": [["Naam", "Datum"]]})
+    gc = routed_gspread_client(emu, tmp_path / "sa.json")
+    gc.open_by_key(sid).worksheet("Groepen").get_all_values()
+    emu.stop()
+
+Faithfulness notes (where the emulator knowingly differs from Google):
+
+* Formulas are stored, never evaluated: ``=42`` / ``="x"`` / ``=TRUE`` yield
+  their literal, anything else evaluates to the error ``#NAME?`` (override
+  with ``SheetsEmulator.formula_evaluator``).  ``FORMULA`` rendering returns
+  the formula text like the real API.
+* Writes (values.update / batchUpdate) beyond the grid fail with the real
+  "exceeds grid limits" error unless ``expand_grid_on_write = True``;
+  ``values:append`` grows the grid like the real API; ``set_cells`` (the
+  simulated UI) grows it too.  Reads are clamped to the grid.
+* Dates typed as dates are rendered with the locale's default pattern
+  (nl_NL: ``12-1-2027``), whatever form they were typed in.
+* Locale parsing for USER_ENTERED is a documented approximation: nl_NL
+  accepts ``3,5`` and ``1.234,5``; ``3.5`` stays text.  Booleans render as
+  ``TRUE``/``FALSE`` in every locale.
+* Data validation rules are stored per cell (so they move with inserted,
+  deleted and sorted rows) but are not enforced on writes.
+* Merges, basic filters and protected ranges are stored but do not shift
+  when rows/columns are inserted or deleted.
+* A request without any Authorization header gets the real 403
+  "The request is missing a valid API key."; invalid/expired tokens get 401.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import datetime as dt
+import functools
+import json
+import random
+import re
+import secrets
+import string
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+__all__ = [
+    "SheetsEmulator",
+    "EmulatorRoutingAdapter",
+    "routed_session",
+    "routed_gspread_client",
+    "parse_a1",
+    "col_letters",
+    "col_index",
+    "DEFAULT_SCOPES",
+]
+
+DEFAULT_ROWS = 1000
+DEFAULT_COLS = 26
+MAX_CELL_CHARS = 50_000
+SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
+# Audiences Google's token endpoint accepts in a JWT-bearer assertion.
+_ACCEPTED_TOKEN_AUDIENCES = {
+    GOOGLE_TOKEN_URL,
+    "https://accounts.google.com/o/oauth2/token",
+    "https://www.googleapis.com/oauth2/v4/token",
+}
+_TOKEN_PATHS = {"/token", "/oauth2/v4/token", "/o/oauth2/token"}
+_SCOPE = "https://www.googleapis.com/auth/"
+DEFAULT_SCOPES = [_SCOPE + "spreadsheets", _SCOPE + "drive"]
+_SHEETS_READ_SCOPES = {_SCOPE + s for s in ("spreadsheets", "spreadsheets.readonly", "drive", "drive.readonly", "drive.file")}
+_SHEETS_WRITE_SCOPES = {_SCOPE + s for s in ("spreadsheets", "drive", "drive.file")}
+_DRIVE_READ_SCOPES = {_SCOPE + s for s in ("drive", "drive.readonly", "drive.file", "drive.metadata", "drive.metadata.readonly")}
+
+_UNAUTHENTICATED_MESSAGE = (
+    "Request had invalid authentication credentials. Expected OAuth 2 access token, "
+    "login cookie or other valid authentication credential. "
+    "See https://developers.google.com/identity/sign-in/web/devconsole-project."
+)
+_STATUS_NAMES = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    409: "ABORTED",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    501: "UNIMPLEMENTED",
+    503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
+}
+_DEFAULT_MESSAGES = {
+    400: "Request contains an invalid argument.",
+    401: _UNAUTHENTICATED_MESSAGE,
+    403: "The caller does not have permission",
+    404: "Requested entity was not found.",
+    409: "The operation was aborted.",
+    500: "Internal error encountered.",
+    501: "Operation is not implemented, or supported, or enabled.",
+    503: "The service is currently unavailable.",
+    504: "The service is currently unavailable.",
+}
+# What Google's front end sends for a 502: HTML, not JSON.
+_HTML_502 = (
+    "<!DOCTYPE html>\n<html lang=en>\n  <meta charset=utf-8>\n"
+    "  <title>Error 502 (Server Error)!!1</title>\n"
+    "  <p><b>502.</b> <ins>That\u2019s an error.</ins>\n"
+    "  <p>The server encountered a temporary error and could not complete your request."
+    "<p>Please try again in 30 seconds.  <ins>That\u2019s all we know.</ins>\n"
+)
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class ApiError(Exception):
+    """An error the emulator answers in Google's JSON error shape."""
+
+    def __init__(
+        self,
+        code: int,
+        message: str | None = None,
+        status: str | None = None,
+        details: list | None = None,
+        headers: dict[str, str] | None = None,
+    ):
+        super().__init__(message)
+        self.code = code
+        self.message = message if message is not None else _DEFAULT_MESSAGES.get(code, "Unknown error.")
+        self.status = status or _STATUS_NAMES.get(code, "UNKNOWN")
+        self.details = details
+        self.headers = headers or {}
+
+    def payload(self) -> dict:
+        err: dict[str, Any] = {"code": self.code, "message": self.message, "status": self.status}
+        if self.details:
+            err["details"] = self.details
+        return {"error": err}
+
+
+def _bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def _unparsable(range_text: str) -> ApiError:
+    return _bad_request(f"Unable to parse range: {range_text}")
+
+
+class _OAuthError(Exception):
+    """An error of the token endpoint, answered in the OAuth 2 shape."""
+
+    def __init__(self, error: str, description: str, status: int = 400):
+        super().__init__(description)
+        self.status = status
+        self.body = {"error": error, "error_description": description}
+
+
+# ---------------------------------------------------------------------------
+# A1 notation
+# ---------------------------------------------------------------------------
+
+
+def col_letters(index: int) -> str:
+    """0-based column index -> letters (0 -> 'A', 26 -> 'AA')."""
+    n = index + 1
+    out = ""
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    """Column letters -> 0-based index ('A' -> 0)."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+@dataclass(frozen=True)
+class Bounds:
+    """A half-open rectangle; ``None`` ends are unbounded (to the grid edge)."""
+
+    r0: int
+    r1: int | None
+    c0: int
+    c1: int | None
+
+
+@dataclass(frozen=True)
+class ParsedRange:
+    sheet_title: str | None  # None: no sheet given (means the first sheet)
+    bounds: Bounds | None  # None: the whole sheet
+    single_cell: bool = False
+
+
+_ENDPOINT_RE = re.compile(r"\$?([A-Za-z]{1,3})?\$?([0-9]+)?\Z")
+_PLAIN_TITLE_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_REFLIKE_RE = re.compile(r"(?i)([A-Z]{1,3}[0-9]+|R[0-9]*C[0-9]*|TRUE|FALSE)\Z")
+
+
+def _parse_endpoint(text: str) -> tuple[int | None, int | None] | None:
+    m = _ENDPOINT_RE.match(text)
+    if not text or not m or (m.group(1) is None and m.group(2) is None):
+        return None
+    col = col_index(m.group(1)) if m.group(1) else None
+    row = int(m.group(2)) - 1 if m.group(2) else None
+    if row is not None and row < 0:
+        return None
+    return col, row
+
+
+def parse_cells(text: str) -> tuple[Bounds, bool] | None:
+    """Parse the part after ``!``: ``A1``, ``A1:C3``, ``A:C``, ``2:5``, ``A2:C``."""
+    parts = text.split(":")
+    if len(parts) == 1:
+        ep = _parse_endpoint(parts[0])
+        if not ep or ep[0] is None or ep[1] is None:
+            return None
+        c, r = ep
+        return Bounds(r, r + 1, c, c + 1), True
+    if len(parts) != 2:
+        return None
+    a, b = _parse_endpoint(parts[0]), _parse_endpoint(parts[1])
+    if not a or not b:
+        return None
+    (ca, ra), (cb, rb) = a, b
+    if ca is None and cb is None:  # 2:5 -- whole rows
+        r0, r1 = sorted((ra, rb))  # type: ignore[type-var]
+        return Bounds(r0, r1 + 1, 0, None), False
+    if ca is None or cb is None:
+        return None
+    c0, c1 = sorted((ca, cb))
+    if ra is None and rb is None:  # A:C -- whole columns
+        return Bounds(0, None, c0, c1 + 1), False
+    if rb is None:  # A2:C -- open-ended downwards
+        return Bounds(ra or 0, None, c0, c1 + 1), False
+    r0, r1 = sorted((ra or 0, rb))
+    return Bounds(r0, r1 + 1, c0, c1 + 1), False
+
+
+def parse_a1(text: str, sheet_titles: list[str] | None = None) -> ParsedRange:
+    """Parse an A1 range as the Sheets API does.  Raises ``ApiError`` (400)."""
+    if text.startswith("'"):
+        i, name = 1, []
+        while i < len(text):
+            ch = text[i]
+            if ch == "'":
+                if text[i + 1 : i + 2] == "'":
+                    name.append("'")
+                    i += 2
+                    continue
+                break
+            name.append(ch)
+            i += 1
+        else:
+            raise _unparsable(text)
+        title, rest = "".join(name), text[i + 1 :]
+        if not title:
+            raise _unparsable(text)
+        if rest == "":
+            return ParsedRange(title, None)
+        if not rest.startswith("!"):
+            raise _unparsable(text)
+        cells = parse_cells(rest[1:])
+        if cells is None:
+            raise _unparsable(text)
+        return ParsedRange(title, *cells)
+    if "!" in text:
+        title, cells_text = text.rsplit("!", 1)
+        cells = parse_cells(cells_text)
+        if not title or cells is None:
+            raise _unparsable(text)
+        return ParsedRange(title, *cells)
+    if sheet_titles is not None and _match_title(text, sheet_titles) is not None:
+        return ParsedRange(text, None)
+    cells = parse_cells(text)
+    if cells is None:
+        if sheet_titles is None and text:
+            return ParsedRange(text, None)
+        raise _unparsable(text)
+    return ParsedRange(None, *cells)
+
+
+def _match_title(title: str, titles: list[str]) -> str | None:
+    if title in titles:
+        return title
+    folded = title.casefold()
+    for t in titles:
+        if t.casefold() == folded:
+            return t
+    return None
+
+
+def quote_title(title: str, always: bool = False) -> str:
+    if not always and _PLAIN_TITLE_RE.match(title) and not _REFLIKE_RE.match(title):
+        return title
+    return "'" + title.replace("'", "''") + "'"
+
+
+def a1_rect(r0: int, r1: int, c0: int, c1: int) -> str:
+    """Half-open rectangle -> ``A1:C3`` (or ``A1`` for a single cell)."""
+    start = f"{col_letters(c0)}{r0 + 1}"
+    if r1 - r0 == 1 and c1 - c0 == 1:
+        return start
+    return f"{start}:{col_letters(c1 - 1)}{r1}"
+
+
+# ---------------------------------------------------------------------------
+# Field masks ("sheets.properties,sheets(data(rowData))", "title,gridProperties.frozenRowCount")
+# ---------------------------------------------------------------------------
+
+
+def parse_field_mask(text: str) -> dict:
+    """Parse a field mask into a tree: ``{name: None (everything) | subtree}``."""
+    pos = 0
+
+    def name() -> str:
+        nonlocal pos
+        m = re.compile(r"\s*([A-Za-z0-9_*@]+)\s*").match(text, pos)
+        if not m:
+            raise _bad_request(f"Invalid field selection {text}")
+        pos = m.end()
+        return m.group(1)
+
+    def merge(tree: dict, key: str, sub: dict | None) -> None:
+        if key in tree and tree[key] is None:
+            return
+        if sub is None:
+            tree[key] = None
+        else:
+            existing = tree.setdefault(key, {})
+            for k, v in sub.items():
+                merge(existing, k, v)
+
+    def item(tree: dict) -> None:
+        nonlocal pos
+        key = name()
+        if text[pos : pos + 1] == ".":
+            pos += 1
+            sub: dict = {}
+            item(sub)
+            merge(tree, key, sub)
+        elif text[pos : pos + 1] == "(":
+            pos += 1
+            sub = items()
+            if text[pos : pos + 1] != ")":
+                raise _bad_request(f"Invalid field selection {text}")
+            pos += 1
+            merge(tree, key, sub)
+        else:
+            merge(tree, key, None)
+
+    def items() -> dict:
+        nonlocal pos
+        tree: dict = {}
+        while True:
+            item(tree)
+            if text[pos : pos + 1] == ",":
+                pos += 1
+                continue
+            return tree
+
+    tree = items()
+    if pos != len(text.strip()) and text[pos:].strip():
+        raise _bad_request(f"Invalid field selection {text}")
+    return tree
+
+
+def apply_field_mask(obj: Any, tree: dict | None) -> Any:
+    if tree is None or "*" in tree:
+        return obj
+    if isinstance(obj, list):
+        return [apply_field_mask(o, tree) for o in obj]
+    if isinstance(obj, dict):
+        return {k: apply_field_mask(obj[k], sub) for k, sub in tree.items() if k in obj}
+    return obj
+
+
+def mask_leaf_paths(tree: dict, prefix: str = "") -> list[str]:
+    out = []
+    for k, sub in tree.items():
+        path = f"{prefix}{k}"
+        out.extend([path] if sub is None else mask_leaf_paths(sub, path + "."))
+    return out
+
+
+def _mask_covers(paths: list[str], target: str) -> bool:
+    """Does an update mask (leaf paths) cover ``target`` (or a parent/child of it)?"""
+    return any(p == "*" or p == target or target.startswith(p + ".") or p.startswith(target + ".") for p in paths)
+
+
+# ---------------------------------------------------------------------------
+# Cell values, locales, parsing and rendering
+# ---------------------------------------------------------------------------
+
+
+class Formula(str):
+    """A formula as typed, including the leading ``=``."""
+
+
+@dataclass(frozen=True)
+class CellError:
+    code: str  # "#NAME?"
+    kind: str = "NAME"
+    message: str = "Unknown function."
+
+
+@dataclass
+class Cell:
+    value: Any = None  # None | bool | int | float | str | Formula
+    number_format: dict | None = None  # {"type": "DATE", "pattern": "..."}
+    validation: dict | None = None  # a DataValidationRule
+
+    def is_blank(self) -> bool:
+        return self.value is None and self.number_format is None and self.validation is None
+
+
+@dataclass(frozen=True)
+class LocaleRules:
+    decimal: str
+    group: str
+    date_order: str  # "DMY" | "MDY"
+    date_pattern: str
+    time_pattern: str
+    datetime_pattern: str
+    currency_pattern: str
+    sheet_prefix: str
+    true_words: frozenset
+    false_words: frozenset
+    months: tuple
+    days: tuple
+
+
+_NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_NL_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
+_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+LOCALES = {
+    "nl_NL": LocaleRules(",", ".", "DMY", "d-m-yyyy", "H:mm:ss", "d-m-yyyy H:mm:ss", '"€" #,##0.00', "Blad",
+                         frozenset({"TRUE", "WAAR"}), frozenset({"FALSE", "ONWAAR"}), _NL_MONTHS, _NL_DAYS),
+    "en_US": LocaleRules(".", ",", "MDY", "M/d/yyyy", "h:mm:ss am/pm", "M/d/yyyy H:mm:ss", '"$"#,##0.00', "Sheet",
+                         frozenset({"TRUE"}), frozenset({"FALSE"}), _EN_MONTHS, _EN_DAYS),
+    "en_GB": LocaleRules(".", ",", "DMY", "dd/mm/yyyy", "HH:mm:ss", "dd/mm/yyyy HH:mm:ss", '"£"#,##0.00', "Sheet",
+                         frozenset({"TRUE"}), frozenset({"FALSE"}), _EN_MONTHS, _EN_DAYS),
+}
+
+
+def locale_rules(locale: str) -> LocaleRules:
+    return LOCALES.get(locale, LOCALES["en_US"])
+
+
+def serial_from_datetime(value: dt.date | dt.datetime | dt.time) -> float:
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    delta = value.replace(tzinfo=None) - SERIAL_EPOCH
+    return delta.days + delta.seconds / 86400
+
+
+def datetime_from_serial(serial: float) -> dt.datetime:
+    total = round(serial * 86400)
+    return SERIAL_EPOCH + dt.timedelta(seconds=total)
+
+
+def _json_number(v: int | float) -> int | float:
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    return v
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class ValueCodec:
+    """Turns typed input into stored values and stored values into rendered ones."""
+
+    _ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
+    _LOCAL_DATE_RE = re.compile(r"(\d{1,2})([-/])(\d{1,2})\2(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
+    _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\Z")
+    _DT_TOKEN_RE = re.compile(r'yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p|"[^"]*"|\\.|.', re.I)
+
+    def __init__(self, locale: str):
+        self.locale = locale
+        self.rules = locale_rules(locale)
+        d, g = re.escape(self.rules.decimal), re.escape(self.rules.group)
+        self._number_re = re.compile(
+            rf"([+-])?(\d{{1,3}}(?:{g}\d{{3}})+|\d*)(?:{d}(\d+))?(?:[eE]([+-]?\d+))?\Z"
+        )
+
+    # -- input ----------------------------------------------------------------
+
+    def parse_user_entered(self, text: str, current_format: dict | None) -> tuple[Any, dict | None]:
+        """Interpret a string the way a user typing it would be.  Returns
+        (value, detected number format or None)."""
+        if text == "":
+            return None, None
+        if current_format and current_format.get("type") == "TEXT":
+            return text, None
+        if text.startswith("'"):
+            return text[1:], None
+        if text.startswith("=") and len(text) > 1:
+            return Formula(text), None
+        s = text.strip()
+        if s.upper() in self.rules.true_words:
+            return True, None
+        if s.upper() in self.rules.false_words:
+            return False, None
+        number = self._parse_number(s)
+        if number is not None:
+            return number
+        when = self._parse_datetime(s)
+        if when is not None:
+            return when
+        return text, None
+
+    def _parse_number(self, s: str) -> tuple[int | float, dict | None] | None:
+        percent = s.endswith("%")
+        if percent:
+            s = s[:-1].rstrip()
+        m = self._number_re.match(s)
+        if not m or not (m.group(2) or m.group(3)):
+            return None
+        sign, whole, frac, exp = m.groups()
+        literal = (whole or "0").replace(self.rules.group, "")
+        if frac:
+            literal += "." + frac
+        if exp:
+            literal += "e" + exp
+        value: int | float = float(literal) if (frac or exp) else int(literal)
+        if sign == "-":
+            value = -value
+        if isinstance(value, int) and abs(value) >= 10**15:
+            value = float(value)
+        if percent:
+            return value / 100, {"type": "PERCENT", "pattern": "0.00%" if frac else "0%"}
+        if exp:
+            return value, {"type": "SCIENTIFIC", "pattern": "0.00E+00"}
+        return value, None
+
+    def _parse_datetime(self, s: str) -> tuple[float, dict] | None:
+        try:
+            m = self._ISO_RE.match(s)
+            if m:
+                y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
+                clock = m.group(4, 5, 6)
+            else:
+                m = self._LOCAL_DATE_RE.match(s)
+                if not m or (m.group(2) == "-" and self.rules.date_order == "MDY"):
+                    m = None
+                if m:
+                    a, b, y = int(m.group(1)), int(m.group(3)), int(m.group(4))
+                    d, mo = (a, b) if self.rules.date_order == "DMY" else (b, a)
+                    clock = m.group(5, 6, 7)
+            if m:
+                when = dt.datetime(y, mo, d)
+                if clock[0] is not None:
+                    h, mi, sec = int(clock[0]), int(clock[1]), int(clock[2] or 0)
+                    when = when.replace(hour=h, minute=mi, second=sec)
+                    return serial_from_datetime(when), {"type": "DATE_TIME"}
+                return serial_from_datetime(when), {"type": "DATE"}
+            m = self._TIME_RE.match(s)
+            if m:
+                h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
+                if h < 24 and mi < 60 and sec < 60:
+                    return serial_from_datetime(dt.time(h, mi, sec)), {"type": "TIME"}
+        except ValueError:
+            return None
+        return None
+
+    # -- output ---------------------------------------------------------------
+
+    def render(self, cell: Cell | None, value_render: str, date_time_render: str, evaluate: Callable) -> Any:
+        if cell is None or cell.value is None:
+            return ""
+        v = cell.value
+        if isinstance(v, Formula):
+            if value_render == "FORMULA":
+                return str(v)
+            v = evaluate(v)
+        if isinstance(v, CellError):
+            return v.code
+        if value_render in ("UNFORMATTED_VALUE", "FORMULA"):
+            if _is_number(v):
+                if date_time_render == "FORMATTED_STRING" and self.is_datetime_format(cell.number_format):
+                    return self.format_number(v, cell.number_format)
+                return _json_number(v)
+            return v
+        if isinstance(v, bool):
+            return "TRUE" if v else "FALSE"
+        if _is_number(v):
+            return self.format_number(v, cell.number_format)
+        return v
+
+    @staticmethod
+    def is_datetime_format(fmt: dict | None) -> bool:
+        return bool(fmt) and fmt.get("type") in ("DATE", "TIME", "DATE_TIME")
+
+    def format_number(self, v: float, fmt: dict | None) -> str:
+        kind = (fmt or {}).get("type")
+        pattern = (fmt or {}).get("pattern")
+        if kind in ("DATE", "TIME", "DATE_TIME"):
+            default = {"DATE": self.rules.date_pattern, "TIME": self.rules.time_pattern,
+                       "DATE_TIME": self.rules.datetime_pattern}[kind]
+            return self.format_datetime(v, pattern or default)
+        if kind in ("NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"):
+            default = {"NUMBER": "#,##0.00", "PERCENT": "0.00%", "CURRENCY": self.rules.currency_pattern,
+                       "SCIENTIFIC": "0.00E+00"}[kind]
+            return self.format_with_number_pattern(v, pattern or default)
+        return self.auto_format(v)
+
+    def auto_format(self, v: float) -> str:
+        if isinstance(v, int) or (v.is_integer() and abs(v) < 1e15):
+            return str(int(v))
+        if abs(v) >= 1e15 or abs(v) < 1e-9:
+            mantissa, exp = f"{v:.2E}".split("E")
+            return mantissa.replace(".", self.rules.decimal) + "E" + ("+" if int(exp) >= 0 else "-") + f"{abs(int(exp)):02d}"
+        text = f"{v:.10f}".rstrip("0").rstrip(".")
+        return text.replace(".", self.rules.decimal)
+
+    def format_with_number_pattern(self, v: float, pattern: str) -> str:
+        section = pattern.split(";")[0]
+        m = re.search(r"[0#?][0#?,.]*(?:[eE][+-][0#]+)?", section)
+        if not m:
+            return self.auto_format(v)
+        prefix, core, suffix = section[: m.start()], m.group(), section[m.end() :]
+        if "%" in section:
+            v = v * 100
+        exp_m = re.search(r"[eE][+-]", core)
+        mant = core[: exp_m.start()] if exp_m else core
+        int_part, _, frac_part = mant.partition(".")
+        min_dec = frac_part.count("0")
+        max_dec = sum(frac_part.count(ch) for ch in "0#?")
+        if exp_m:
+            text = f"{abs(v):.{max_dec}E}"
+            mantissa, exp = text.split("E")
+            text = mantissa.replace(".", self.rules.decimal) + "E" + ("+" if int(exp) >= 0 else "-") + f"{abs(int(exp)):02d}"
+        else:
+            text = f"{abs(v):,.{max_dec}f}"
+            if max_dec > min_dec and "." in text:
+                whole, frac = text.split(".")
+                frac = frac.rstrip("0")
+                frac = frac + "0" * max(0, min_dec - len(frac))
+                text = whole + ("." + frac if frac else "")
+            if "," not in int_part:
+                text = text.replace(",", "")
+            text = text.replace(",", "\0").replace(".", self.rules.decimal).replace("\0", self.rules.group)
+        if v < 0 and re.search(r"[1-9]", text):
+            text = "-" + text
+
+        def literal(part: str) -> str:
+            return re.sub(r'"([^"]*)"|\\(.)', lambda mm: mm.group(1) or mm.group(2) or "", part)
+
+        return literal(prefix) + text + literal(suffix)
+
+    def format_datetime(self, serial: float, pattern: str) -> str:
+        when = datetime_from_serial(serial)
+        tokens = self._DT_TOKEN_RE.findall(pattern)
+        kinds = [t.lower() for t in tokens]
+        meaningful = [i for i, k in enumerate(kinds) if k[0] in "ymdhsa" and not k.startswith('"')]
+        twelve_hour = any(k in ("am/pm", "a/p") for k in kinds)
+        out = []
+        for i, (tok, k) in enumerate(zip(tokens, kinds)):
+            if k in ("m", "mm"):
+                pos = meaningful.index(i)
+                prev = kinds[meaningful[pos - 1]] if pos > 0 else ""
+                nxt = kinds[meaningful[pos + 1]] if pos + 1 < len(meaningful) else ""
+                if prev.startswith("h") or nxt.startswith("s"):
+                    out.append(f"{when.minute:0{len(k)}d}")
+                else:
+                    out.append(f"{when.month:0{len(k)}d}")
+            elif k == "yyyy":
+                out.append(f"{when.year:04d}")
+            elif k == "yy":
+                out.append(f"{when.year % 100:02d}")
+            elif k == "mmmm":
+                out.append(self.rules.months[when.month - 1])
+            elif k == "mmm":
+                out.append(self.rules.months[when.month - 1][:3])
+            elif k in ("d", "dd"):
+                out.append(f"{when.day:0{len(k)}d}")
+            elif k == "dddd":
+                out.append(self.rules.days[when.weekday()])
+            elif k == "ddd":
+                out.append(self.rules.days[when.weekday()][:3])
+            elif k in ("h", "hh"):
+                hour = when.hour
+                if twelve_hour:
+                    hour = hour % 12 or 12
+                out.append(f"{hour:0{len(k)}d}")
+            elif k in ("s", "ss"):
+                out.append(f"{when.second:0{len(k)}d}")
+            elif k == "am/pm":
+                out.append("AM" if when.hour < 12 else "PM")
+            elif k == "a/p":
+                out.append("A" if when.hour < 12 else "P")
+            elif tok.startswith('"'):
+                out.append(tok[1:-1])
+            elif tok.startswith("\\"):
+                out.append(tok[1:])
+            else:
+                out.append(tok)
+        return "".join(out)
+
+
+def default_formula_evaluator(formula: str) -> Any:
+    """Evaluate only literal formulas (``=42``, ``="x"``, ``=TRUE``)."""
+    body = formula[1:].strip()
+    m = re.fullmatch(r'"((?:[^"]|"")*)"', body)
+    if m:
+        return m.group(1).replace('""', '"')
+    if body.upper() in ("TRUE", "FALSE"):
+        return body.upper() == "TRUE"
+    try:
+        number = float(body)
+    except ValueError:
+        return CellError("#NAME?")
+    return int(number) if number.is_integer() and "." not in body and "e" not in body.lower() else number
+
+
+def _extended_value(v: Any) -> dict:
+    if isinstance(v, Formula):
+        return {"formulaValue": str(v)}
+    if isinstance(v, CellError):
+        return {"errorValue": {"type": v.kind, "message": v.message}}
+    if isinstance(v, bool):
+        return {"boolValue": v}
+    if _is_number(v):
+        return {"numberValue": _json_number(v)}
+    return {"stringValue": v}
+
+
+# ---------------------------------------------------------------------------
+# The grid model
+# ---------------------------------------------------------------------------
+
+
+class Sheet:
+    """One tab: its properties and a sparse grid of cells keyed by (row, col)."""
+
+    def __init__(self, sheet_id: int, title: str, index: int, rows: int = DEFAULT_ROWS, cols: int = DEFAULT_COLS):
+        self.sheet_id = sheet_id
+        self.title = title
+        self.index = index
+        self.row_count = rows
+        self.column_count = cols
+        self.frozen_rows = 0
+        self.frozen_cols = 0
+        self.hidden = False
+        self.extra_properties: dict = {}  # tabColor, rightToLeft, ...
+        self.extra_grid_properties: dict = {}  # hideGridlines, ...
+        self.cells: dict[tuple[int, int], Cell] = {}
+        self.basic_filter: dict | None = None
+        self.merges: list[dict] = []
+        self.protected_ranges: list[dict] = []
+        self.conditional_formats: list[dict] = []
+
+    # -- properties --------------------------------------------------------
+
+    def properties(self) -> dict:
+        grid: dict[str, Any] = {"rowCount": self.row_count, "columnCount": self.column_count}
+        if self.frozen_rows:
+            grid["frozenRowCount"] = self.frozen_rows
+        if self.frozen_cols:
+            grid["frozenColumnCount"] = self.frozen_cols
+        grid.update(self.extra_grid_properties)
+        props: dict[str, Any] = {"sheetId": self.sheet_id, "title": self.title, "index": self.index,
+                                 "sheetType": "GRID", "gridProperties": grid}
+        if self.hidden:
+            props["hidden"] = True
+        props.update(self.extra_properties)
+        return props
+
+    # -- cells ---------------------------------------------------------------
+
+    def get(self, r: int, c: int) -> Cell | None:
+        return self.cells.get((r, c))
+
+    def ensure(self, r: int, c: int) -> Cell:
+        cell = self.cells.get((r, c))
+        if cell is None:
+            cell = self.cells[(r, c)] = Cell()
+        return cell
+
+    def prune(self, r: int, c: int) -> None:
+        cell = self.cells.get((r, c))
+        if cell is not None and cell.is_blank():
+            del self.cells[(r, c)]
+
+    def value_extent(self) -> tuple[int, int]:
+        """(rows, cols) needed to hold every non-empty value."""
+        rows = cols = 0
+        for (r, c), cell in self.cells.items():
+            if cell.value is not None:
+                rows, cols = max(rows, r + 1), max(cols, c + 1)
+        return rows, cols
+
+    def any_extent(self) -> tuple[int, int]:
+        rows = cols = 0
+        for r, c in self.cells:
+            rows, cols = max(rows, r + 1), max(cols, c + 1)
+        return rows, cols
+
+    def grow(self, rows: int, cols: int) -> None:
+        self.row_count = max(self.row_count, rows)
+        self.column_count = max(self.column_count, cols)
+
+    def resize(self, rows: int, cols: int) -> None:
+        self.row_count, self.column_count = rows, cols
+        self.cells = {k: v for k, v in self.cells.items() if k[0] < rows and k[1] < cols}
+
+    # -- dimension edits -------------------------------------------------
+
+    def insert(self, dimension: str, start: int, count: int, inherit_from_before: bool) -> None:
+        axis = 0 if dimension == "ROWS" else 1
+        moved: dict[tuple[int, int], Cell] = {}
+        for key, cell in self.cells.items():
+            k = list(key)
+            if k[axis] >= start:
+                k[axis] += count
+            moved[(k[0], k[1])] = cell
+        self.cells = moved
+        if axis == 0:
+            self.row_count += count
+            if start < self.frozen_rows:
+                self.frozen_rows += count
+        else:
+            self.column_count += count
+            if start < self.frozen_cols:
+                self.frozen_cols += count
+        source = start - 1 if inherit_from_before else start + count
+        limit = self.row_count if axis == 0 else self.column_count
+        if not 0 <= source < limit:
+            return
+        for key, cell in list(self.cells.items()):
+            if key[axis] != source or (cell.number_format is None and cell.validation is None):
+                continue
+            for i in range(start, start + count):
+                target = (i, key[1]) if axis == 0 else (key[0], i)
+                new = self.ensure(*target)
+                new.number_format = copy.deepcopy(cell.number_format)
+                new.validation = copy.deepcopy(cell.validation)
+
+    def delete(self, dimension: str, start: int, end: int) -> None:
+        axis = 0 if dimension == "ROWS" else 1
+        count = end - start
+        moved: dict[tuple[int, int], Cell] = {}
+        for key, cell in self.cells.items():
+            k = list(key)
+            if start <= k[axis] < end:
+                continue
+            if k[axis] >= end:
+                k[axis] -= count
+            moved[(k[0], k[1])] = cell
+        self.cells = moved
+        if axis == 0:
+            self.row_count -= count
+            self.frozen_rows -= max(0, min(end, self.frozen_rows) - start)
+        else:
+            self.column_count -= count
+            self.frozen_cols -= max(0, min(end, self.frozen_cols) - start)
+
+
+class Spreadsheet:
+    def __init__(self, spreadsheet_id: str, title: str, locale: str, time_zone: str):
+        self.id = spreadsheet_id
+        self.title = title
+        self.locale = locale
+        self.time_zone = time_zone
+        self.sheets: list[Sheet] = []
+        self.shared: dict[str, str] = {}  # email -> "writer" | "reader"
+        self.share_with_everyone = False  # every registered service account may write
+        self.created = _rfc3339(time.time())
+        self.modified = self.created
+        self.batch_update_log: list[dict] = []
+
+    @property
+    def codec(self) -> ValueCodec:
+        return ValueCodec(self.locale)
+
+    def titles(self) -> list[str]:
+        return [s.title for s in self.sheets]
+
+    def sheet_by_title(self, title: str) -> Sheet | None:
+        match = _match_title(title, self.titles())
+        return next((s for s in self.sheets if s.title == match), None) if match is not None else None
+
+    def sheet_by_id(self, sheet_id: int) -> Sheet | None:
+        return next((s for s in self.sheets if s.sheet_id == sheet_id), None)
+
+    def reindex(self) -> None:
+        for i, s in enumerate(self.sheets):
+            s.index = i
+
+    def resolve(self, range_text: str) -> tuple[Sheet, Bounds | None, bool]:
+        parsed = parse_a1(range_text, self.titles())
+        if parsed.sheet_title is None:
+            sheet = next((s for s in self.sheets if not s.hidden), self.sheets[0])
+        else:
+            sheet = self.sheet_by_title(parsed.sheet_title)
+            if sheet is None:
+                raise _unparsable(range_text)
+        return sheet, parsed.bounds, parsed.single_cell
+
+    def properties(self) -> dict:
+        return {
+            "title": self.title,
+            "locale": self.locale,
+            "autoRecalc": "ON_CHANGE",
+            "timeZone": self.time_zone,
+            "defaultFormat": {
+                "backgroundColor": {"red": 1, "green": 1, "blue": 1},
+                "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
+                "verticalAlignment": "BOTTOM",
+                "wrapStrategy": "OVERFLOW_CELL",
+                "textFormat": {"fontFamily": "arial,sans,sans-serif", "fontSize": 10, "bold": False,
+                               "italic": False, "strikethrough": False, "underline": False},
+            },
+        }
+
+    def touch(self) -> None:
+        self.modified = _rfc3339(time.time())
+
+
+def _rfc3339(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+
+
+@dataclass
+class ServiceAccount:
+    email: str
+    key_id: str
+    public_key: Any
+    private_key_pem: str
+    project_id: str
+    client_id: str
+
+
+@dataclass
+class AccessToken:
+    email: str
+    scopes: frozenset
+    expires_at: float
+    revoked: bool = False
+
+
+@dataclass
+class _Fault:
+    status: int
+    remaining: int
+    retry_after: float | None
+    path_contains: str | None
+
+
+# Generating RSA keys is the slowest thing the emulator does; share a pool
+# across emulators within one test process (each account in one emulator
+# still gets its own key).
+_KEY_POOL: list[rsa.RSAPrivateKey] = []
+_KEY_POOL_LOCK = threading.Lock()
+
+
+def _pooled_key(n: int) -> rsa.RSAPrivateKey:
+    with _KEY_POOL_LOCK:
+        while len(_KEY_POOL) <= n:
+            _KEY_POOL.append(rsa.generate_private_key(public_exponent=65537, key_size=2048))
+        return _KEY_POOL[n]
+
+
+def _b64url_decode(part: str) -> bytes:
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+_ID_ALPHABET = string.ascii_letters + string.digits + "-_"
+_VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
+_DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
+_DIMENSIONS = ("ROWS", "COLUMNS")
+_INPUT_OPTIONS = ("RAW", "USER_ENTERED")
+_INSERT_OPTIONS = ("OVERWRITE", "INSERT_ROWS")
+
+# Every request kind the real API knows (Request is a oneof).
+_KNOWN_REQUEST_KINDS = frozenset("""
+updateSpreadsheetProperties updateSheetProperties updateDimensionProperties updateNamedRange repeatCell
+addNamedRange deleteNamedRange addSheet deleteSheet autoFill cutPaste copyPaste mergeCells unmergeCells
+updateBorders updateCells addFilterView appendCells clearBasicFilter deleteDimension deleteEmbeddedObject
+deleteFilterView duplicateFilterView duplicateSheet findReplace insertDimension insertRange moveDimension
+updateEmbeddedObjectPosition pasteData textToColumns updateFilterView deleteRange appendDimension
+addConditionalFormatRule updateConditionalFormatRule deleteConditionalFormatRule sortRange setDataValidation
+setBasicFilter addProtectedRange updateProtectedRange deleteProtectedRange autoResizeDimensions addChart
+updateChartSpec updateBanding addBanding deleteBanding createDeveloperMetadata updateDeveloperMetadata
+deleteDeveloperMetadata randomizeRange addDimensionGroup deleteDimensionGroup updateDimensionGroup
+trimWhitespace deleteDuplicates updateEmbeddedObjectBorder addSlicer updateSlicer addDataSource
+updateDataSource deleteDataSource refreshDataSource cancelDataSourceRefresh addTable updateTable deleteTable
+""".split())
+# Accepted, acknowledged with {} and otherwise ignored (visible in batch_update_log).
+_IGNORED_REQUEST_KINDS = frozenset({
+    "updateDimensionProperties", "autoResizeDimensions", "updateBorders", "updateConditionalFormatRule",
+    "deleteConditionalFormatRule", "updateProtectedRange", "addDimensionGroup", "updateDimensionGroup",
+})
+_CONDITION_TYPES = frozenset("""
+NUMBER_GREATER NUMBER_GREATER_THAN_EQ NUMBER_LESS NUMBER_LESS_THAN_EQ NUMBER_EQ NUMBER_NOT_EQ NUMBER_BETWEEN
+NUMBER_NOT_BETWEEN TEXT_CONTAINS TEXT_NOT_CONTAINS TEXT_STARTS_WITH TEXT_ENDS_WITH TEXT_EQ TEXT_IS_EMAIL
+TEXT_IS_URL DATE_EQ DATE_BEFORE DATE_AFTER DATE_ON_OR_BEFORE DATE_ON_OR_AFTER DATE_BETWEEN DATE_NOT_BETWEEN
+DATE_IS_VALID ONE_OF_RANGE ONE_OF_LIST BLANK NOT_BLANK CUSTOM_FORMULA BOOLEAN TEXT_NOT_EQ DATE_NOT_EQ
+FILTER_EXPRESSION
+""".split())
+
+
+# ---------------------------------------------------------------------------
+# The emulator
+# ---------------------------------------------------------------------------
+
+
+class SheetsEmulator:
+    """Google Sheets API v4 emulator.  See the module docstring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self.base_url = ""
+        self.token_uri = ""
+        self._spreadsheets: dict[str, Spreadsheet] = {}
+        self._accounts: dict[str, ServiceAccount] = {}
+        self._tokens: dict[str, AccessToken] = {}
+        self._jwt_not_before = 0.0  # self-signed JWT bearers issued before this are rejected
+        self._faults: list[_Fault] = []
+        self._quota: dict[str, int | None] = {"read": None, "write": None}
+        self._quota_hits: dict[tuple[str, str], deque] = {}
+        self._token_requests = 0
+        self._location_requests = 0
+        self._rng = random.Random()
+        #: (METHOD, path-with-query) of every API request (not /token or iamcredentials).
+        self.requests: list[tuple[str, str]] = []
+        #: Called as hook(method, path) before each API request is handled.
+        self.hook_before_request: Callable[[str, str], None] | None = None
+        #: Unexpected exceptions raised while serving (including from the hook).
+        self.server_errors: list[BaseException] = []
+        #: Set to True to let values.update/batchUpdate grow the grid instead of failing.
+        self.expand_grid_on_write = False
+        #: Seconds an issued access token stays valid (Google: 3599).
+        self.token_lifetime = 3599
+        #: formula text -> value (number/str/bool/CellError); default: literals only.
+        self.formula_evaluator: Callable[[str], Any] = default_formula_evaluator
+
+    # -- lifecycle -------------------------------------------------------
+
+    def start(self) -> str:
+        server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        server.daemon_threads = True
+        server.emulator = self  # type: ignore[attr-defined]
+        self._server = server
+        host, port = server.server_address[:2]
+        self.base_url = f"http://{host}:{port}"
+        self.token_uri = self.base_url + "/token"
+        self._thread = threading.Thread(target=server.serve_forever, name="sheets-emulator", daemon=True)
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> SheetsEmulator:
+        if self._server is None:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+    # -- accounts and sharing -------------------------------------------
+
+    def create_service_account(
+        self, path: str | Path, email: str = "intervisie@test-project.iam.gserviceaccount.com"
+    ) -> dict:
+        """Write a real service-account key file whose public key the token
+        endpoint knows.  Returns the JSON content as a dict."""
+        with self._lock:
+            key = _pooled_key(len(self._accounts))
+            project_id = email.split("@", 1)[1].split(".", 1)[0] if "@" in email else "test-project"
+            pem = key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ).decode()
+            account = ServiceAccount(
+                email=email,
+                key_id=secrets.token_hex(20),
+                public_key=key.public_key(),
+                private_key_pem=pem,
+                project_id=project_id,
+                client_id=str(self._rng.randrange(10**20, 10**21)),
+            )
+            self._accounts[email] = account
+        info = {
+            "type": "service_account",
+            "project_id": account.project_id,
+            "private_key_id": account.key_id,
+            "private_key": pem,
+            "client_email": email,
+            "client_id": account.client_id,
+            "auth_uri": "https://accounts.google.com/o/oauth2/auth",
+            "token_uri": self.token_uri or GOOGLE_TOKEN_URL,
+            "auth_provider_x509_cert_url": "https://www.googleapis.com/oauth2/v1/certs",
+            "client_x509_cert_url": "https://www.googleapis.com/robot/v1/metadata/x509/" + email.replace("@", "%40"),
+            "universe_domain": "googleapis.com",
+        }
+        Path(path).write_text(json.dumps(info, indent=2))
+        return info
+
+    def share(self, spreadsheet_id: str, email: str, role: str = "writer") -> None:
+        with self._lock:
+            self._spreadsheet(spreadsheet_id).shared[email] = role
+
+    def unshare(self, spreadsheet_id: str, email: str) -> None:
+        with self._lock:
+            ss = self._spreadsheet(spreadsheet_id)
+            if ss.share_with_everyone:
+                ss.share_with_everyone = False
+                for account in self._accounts:
+                    ss.shared.setdefault(account, "writer")
+            ss.shared.pop(email, None)
+
+    def _role(self, ss: Spreadsheet, email: str) -> str | None:
+        if email in ss.shared:
+            return ss.shared[email]
+        return "writer" if ss.share_with_everyone else None
+
+    # -- tokens and faults ---------------------------------------------------
+
+    def expire_tokens(self) -> None:
+        """Invalidate every access token issued so far (and self-signed JWTs)."""
+        with self._lock:
+            for token in self._tokens.values():
+                token.revoked = True
+            self._jwt_not_before = time.time()
+
+    def fail_next(
+        self, status: int, times: int = 1, retry_after: float | None = None, path_contains: str | None = None
+    ) -> None:
+        """Make the next ``times`` matching API requests fail with ``status``
+        (in the real error shape; 502 gets Google's HTML page)."""
+        with self._lock:
+            self._faults.append(_Fault(status, times, retry_after, path_contains))
+
+    def set_quota(self, reads_per_minute: int | None = None, writes_per_minute: int | None = None) -> None:
+        """Enforce per-user per-minute quotas like Google (60/min by default there)."""
+        with self._lock:
+            self._quota = {"read": reads_per_minute, "write": writes_per_minute}
+            self._quota_hits.clear()
+
+    def count(self, kind: str | None = None) -> int:
+        """Number of API requests of a kind: "get", "values.get", "values.update",
+        "values:batchGet", "values:batchUpdate", "values:batchClear", "values:append",
+        "values:clear", ":batchUpdate", "drive", or "token"/"allowedLocations".
+        Any other string counts requests whose path contains it."""
+        with self._lock:
+            if kind is None:
+                return len(self.requests)
+            if kind == "token":
+                return self._token_requests
+            if kind == "allowedLocations":
+                return self._location_requests
+            return sum(1 for m, p in self.requests if _request_kind(m, p) == kind or (
+                kind not in _REQUEST_KINDS and kind in p))
+
+    def reset_counts(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._token_requests = 0
+            self._location_requests = 0
+
+    # -- spreadsheets (test side) ---------------------------------------------
+
+    def create_spreadsheet(
+        self,
+        title: str = "Intervisie",
+        sheets: dict[str, list[list]] | None = None,
+        shared_with: list[str] | None = None,
+        *,
+        locale: str = "nl_NL",
+        time_zone: str = "Europe/Amsterdam",
+        user_entered: bool = True,
+    ) -> str:
+        """Create a spreadsheet.  ``shared_with=None`` shares it (as writer)
+        with every service account, including ones registered later."""
+        with self._lock:
+            sid = "1" + "".join(self._rng.choice(_ID_ALPHABET) for _ in range(43))
+            ss = Spreadsheet(sid, title, locale, time_zone)
+            if shared_with is None:
+                ss.share_with_everyone = True
+            else:
+                ss.shared = {email: "writer" for email in shared_with}
+            for i, (name, rows) in enumerate((sheets or {f"{locale_rules(locale).sheet_prefix}1": []}).items()):
+                ss.sheets.append(Sheet(0 if i == 0 else self._new_sheet_id(ss), name, i))
+                if rows:
+                    self._set_cells(ss, ss.sheets[-1], rows, 0, 0, user_entered)
+            self._spreadsheets[sid] = ss
+            return sid
+
+    def set_cells(
+        self, spreadsheet_id: str, sheet_title: str, rows: list[list], start: str = "A1", user_entered: bool = True
+    ) -> None:
+        """Simulate a person typing into the UI (grows the grid as needed).
+        ``None`` leaves a cell alone, ``""`` clears it; date/datetime/time
+        objects become date-formatted serial numbers."""
+        with self._lock:
+            ss = self._spreadsheet(spreadsheet_id)
+            sheet = self._sheet(ss, sheet_title)
+            cells = parse_cells(start)
+            if cells is None:
+                raise ValueError(f"bad start cell {start!r}")
+            self._set_cells(ss, sheet, rows, cells[0].r0, cells[0].c0, user_entered)
+            ss.touch()
+
+    def get_grid(
+        self, spreadsheet_id: str, sheet_title: str, render: str = "UNFORMATTED_VALUE",
+        date_time_render: str = "SERIAL_NUMBER",
+    ) -> list[list]:
+        """The sheet's values, trimmed like the API trims them."""
+        with self._lock:
+            ss = self._spreadsheet(spreadsheet_id)
+            sheet = self._sheet(ss, sheet_title)
+            return self._read(ss, sheet, (0, sheet.row_count, 0, sheet.column_count), "ROWS", render, date_time_render)
+
+    def cell(self, spreadsheet_id: str, sheet_title: str, a1: str) -> Cell | None:
+        """The stored cell (value, number_format, validation) or None."""
+        with self._lock:
+            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
+            cells = parse_cells(a1)
+            if cells is None:
+                raise ValueError(a1)
+            found = sheet.get(cells[0].r0, cells[0].c0)
+            return copy.deepcopy(found)
+
+    def sheet_titles(self, spreadsheet_id: str) -> list[str]:
+        with self._lock:
+            return self._spreadsheet(spreadsheet_id).titles()
+
+    def sheet_id(self, spreadsheet_id: str, sheet_title: str) -> int:
+        with self._lock:
+            return self._sheet(self._spreadsheet(spreadsheet_id), sheet_title).sheet_id
+
+    def grid_size(self, spreadsheet_id: str, sheet_title: str) -> tuple[int, int]:
+        with self._lock:
+            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
+            return sheet.row_count, sheet.column_count
+
+    def frozen_rows(self, spreadsheet_id: str, sheet_title: str) -> int:
+        with self._lock:
+            return self._sheet(self._spreadsheet(spreadsheet_id), sheet_title).frozen_rows
+
+    def data_validations(self, spreadsheet_id: str, sheet_title: str) -> list[dict]:
+        """Validation rules as ``[{"range": GridRange, "rule": rule}]``, with
+        cells sharing a rule merged into rectangles."""
+        with self._lock:
+            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
+            by_rule: dict[str, set[tuple[int, int]]] = {}
+            rules: dict[str, dict] = {}
+            for key, cell in sheet.cells.items():
+                if cell.validation is not None:
+                    rk = json.dumps(cell.validation, sort_keys=True)
+                    by_rule.setdefault(rk, set()).add(key)
+                    rules[rk] = cell.validation
+            out = []
+            for rk, positions in by_rule.items():
+                for r0, r1, c0, c1 in _rectangles(positions):
+                    out.append({"range": {"sheetId": sheet.sheet_id, "startRowIndex": r0, "endRowIndex": r1,
+                                          "startColumnIndex": c0, "endColumnIndex": c1},
+                                "rule": copy.deepcopy(rules[rk])})
+            out.sort(key=lambda d: (d["range"]["startColumnIndex"], d["range"]["startRowIndex"]))
+            return out
+
+    def batch_update_log(self, spreadsheet_id: str) -> list[dict]:
+        """Every request successfully applied through spreadsheets.batchUpdate."""
+        with self._lock:
+            return copy.deepcopy(self._spreadsheet(spreadsheet_id).batch_update_log)
+
+    def metadata(self, spreadsheet_id: str) -> dict:
+        with self._lock:
+            return self._spreadsheet_json(self._spreadsheet(spreadsheet_id), False, None)
+
+    # UI-style structural edits, as a coordinator would make them.
+
+    def add_sheet(self, spreadsheet_id: str, title: str, rows: list[list] | None = None) -> int:
+        with self._lock:
+            ss = self._spreadsheet(spreadsheet_id)
+            reply = self._req_addSheet(ss, {"properties": {"title": title}}, "addSheet")
+            sheet = ss.sheet_by_id(reply["addSheet"]["properties"]["sheetId"])
+            if rows:
+                self._set_cells(ss, sheet, rows, 0, 0, True)
+            return sheet.sheet_id
+
+    def rename_sheet(self, spreadsheet_id: str, old: str, new: str) -> None:
+        with self._lock:
+            ss = self._spreadsheet(spreadsheet_id)
+            sheet = self._sheet(ss, old)
+            self._check_title(ss, new, "updateSheetProperties", sheet)
+            sheet.title = new
+
+    def delete_sheet(self, spreadsheet_id: str, title: str) -> None:
+        with self._lock:
+            ss = self._spreadsheet(spreadsheet_id)
+            self._req_deleteSheet(ss, {"sheetId": self._sheet(ss, title).sheet_id}, "deleteSheet")
+
+    def insert_rows(self, spreadsheet_id: str, sheet_title: str, before_row: int, count: int = 1) -> None:
+        """Insert ``count`` empty rows above 1-based row ``before_row``."""
+        with self._lock:
+            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
+            sheet.insert("ROWS", before_row - 1, count, inherit_from_before=False)
+
+    def delete_rows(self, spreadsheet_id: str, sheet_title: str, first_row: int, count: int = 1) -> None:
+        with self._lock:
+            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
+            sheet.delete("ROWS", first_row - 1, first_row - 1 + count)
+
+    def sort_rows(
+        self, spreadsheet_id: str, sheet_title: str, column: str | int, *, first_row: int = 2, descending: bool = False
+    ) -> None:
+        """Sort rows ``first_row``.. by a column (letter or 0-based index)."""
+        with self._lock:
+            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
+            col = col_index(column) if isinstance(column, str) else column
+            self._sort(sheet, first_row - 1, sheet.row_count, 0, sheet.column_count,
+                       [(col, descending)])
+
+    # -- internals: lookup -------------------------------------------------------
+
+    def _spreadsheet(self, spreadsheet_id: str) -> Spreadsheet:
+        try:
+            return self._spreadsheets[spreadsheet_id]
+        except KeyError:
+            raise KeyError(f"no spreadsheet {spreadsheet_id!r}") from None
+
+    @staticmethod
+    def _sheet(ss: Spreadsheet, title: str) -> Sheet:
+        sheet = ss.sheet_by_title(title)
+        if sheet is None:
+            raise KeyError(f"no sheet {title!r} in {ss.titles()}")
+        return sheet
+
+    def _new_sheet_id(self, ss: Spreadsheet) -> int:
+        while True:
+            candidate = self._rng.randrange(1, 2**31 - 1)
+            if ss.sheet_by_id(candidate) is None:
+                return candidate
+
+    def _evaluate(self, formula: str) -> Any:
+        return self.formula_evaluator(formula)
+
+    # -- internals: values ---------------------------------------------------------
+
+    def _set_cells(self, ss: Spreadsheet, sheet: Sheet, rows: list[list], r0: int, c0: int, user_entered: bool) -> None:
+        codec = ss.codec
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                if v is None:
+                    continue
+                r, c = r0 + i, c0 + j
+                sheet.grow(r + 1, c + 1)
+                cell = sheet.ensure(r, c)
+                if isinstance(v, (dt.date, dt.datetime, dt.time)):
+                    kind = "DATE_TIME" if isinstance(v, dt.datetime) else "TIME" if isinstance(v, dt.time) else "DATE"
+                    cell.value = serial_from_datetime(v)
+                    cell.value = _json_number(cell.value)
+                    cell.number_format = cell.number_format or {"type": kind}
+                elif isinstance(v, str) and user_entered:
+                    value, fmt = codec.parse_user_entered(v, cell.number_format)
+                    cell.value = value
+                    if fmt and cell.number_format is None:
+                        cell.number_format = fmt
+                elif isinstance(v, str):
+                    cell.value = v or None
+                else:
+                    cell.value = v
+                sheet.prune(r, c)
+
+    def _read(
+        self, ss: Spreadsheet, sheet: Sheet, rect: tuple[int, int, int, int], major: str, render: str,
+        date_render: str,
+    ) -> list[list]:
+        r0, r1, c0, c1 = rect
+        ext_r, ext_c = sheet.value_extent()
+        r1, c1 = min(r1, ext_r), min(c1, ext_c)
+        codec = ss.codec
+
+        def value(r: int, c: int) -> Any:
+            return codec.render(sheet.get(r, c), render, date_render, self._evaluate)
+
+        if major == "COLUMNS":
+            lines = [[value(r, c) for r in range(r0, r1)] for c in range(c0, c1)]
+        else:
+            lines = [[value(r, c) for c in range(c0, c1)] for r in range(r0, r1)]
+        for line in lines:
+            while line and line[-1] == "":
+                line.pop()
+        while lines and not lines[-1]:
+            lines.pop()
+        return lines
+
+    def _read_rect(self, sheet: Sheet, bounds: Bounds | None, range_text: str) -> tuple[int, int, int, int]:
+        if bounds is None:
+            return 0, sheet.row_count, 0, sheet.column_count
+        if bounds.r0 >= sheet.row_count or bounds.c0 >= sheet.column_count:
+            raise self._grid_limit_error(sheet, range_text)
+        r1 = sheet.row_count if bounds.r1 is None else min(bounds.r1, sheet.row_count)
+        c1 = sheet.column_count if bounds.c1 is None else min(bounds.c1, sheet.column_count)
+        return bounds.r0, r1, bounds.c0, c1
+
+    @staticmethod
+    def _grid_limit_error(sheet: Sheet, range_text: str) -> ApiError:
+        rng = range_text if "!" in range_text else f"{quote_title(sheet.title, True)}!{range_text}"
+        return _bad_request(
+            f"Range ({rng}) exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
+        )
+
+    def _value_range(self, ss: Spreadsheet, range_text: str, major: str, render: str, date_render: str) -> dict:
+        sheet, bounds, _ = ss.resolve(range_text)
+        rect = self._read_rect(sheet, bounds, range_text)
+        out: dict[str, Any] = {"range": f"{quote_title(sheet.title)}!{a1_rect(*_rc(rect))}", "majorDimension": major}
+        values = self._read(ss, sheet, rect, major, render, date_render)
+        if values:
+            out["values"] = values
+        return out
+
+    def _convert_input(self, codec: ValueCodec, v: Any, option: str, cell: Cell | None, where: str) -> tuple[Any, dict | None]:
+        if isinstance(v, bool):
+            return v, None
+        if isinstance(v, (int, float)):
+            if v != v or v in (float("inf"), float("-inf")):
+                raise _bad_request(f"Invalid {where}: number_value must be finite")
+            return v, None
+        if isinstance(v, str):
+            if len(v) > MAX_CELL_CHARS:
+                raise _bad_request(
+                    f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a single cell."
+                )
+            if option == "RAW":
+                return (v or None), None
+            return codec.parse_user_entered(v, cell.number_format if cell else None)
+        kind = "list_value" if isinstance(v, list) else "struct_value"
+        raise _bad_request(f"Invalid {where}: {kind} {json.dumps(v)}")
+
+    def _write(
+        self, ss: Spreadsheet, range_text: str, values: Any, major: str, option: str, *, anchor: tuple[int, int] | None = None,
+        value_where: str = "values", include_values: bool = False, response_render: str = "FORMATTED_VALUE",
+        response_date_render: str = "SERIAL_NUMBER",
+    ) -> tuple[dict, Sheet | None]:
+        """values.update semantics.  Returns (UpdateValuesResponse, sheet or None if nothing written)."""
+        sheet, bounds, single = ss.resolve(range_text)
+        if values is None:
+            values = []
+        if not isinstance(values, list) or any(not isinstance(row, list) for row in values):
+            raise _bad_request(f"Invalid {value_where}: expected a list of lists")
+        if major not in _DIMENSIONS:
+            raise _enum_error("major_dimension", "Dimension", major)
+        r0, c0 = anchor if anchor else ((bounds.r0, bounds.c0) if bounds else (0, 0))
+        cells: list[tuple[int, int, Any, str]] = []
+        for i, line in enumerate(values):
+            for j, v in enumerate(line):
+                if v is None:
+                    continue
+                di, dj = (i, j) if major == "ROWS" else (j, i)
+                cells.append((r0 + di, c0 + dj, v, f"{value_where}[{i}][{j}]"))
+        height = max([len(values)] if major == "ROWS" else [len(line) for line in values] or [0])
+        width = max([len(line) for line in values] or [0]) if major == "ROWS" else len(values)
+        if anchor is None and bounds is not None and not single:
+            r_lim = bounds.r1 if bounds.r1 is not None else None
+            c_lim = bounds.c1 if bounds.c1 is not None else None
+            shown = f"[{quote_title(sheet.title, True)}!{range_text.split('!')[-1]}]"
+            for r, c, _, _ in cells:
+                if c_lim is not None and c >= c_lim:
+                    raise _bad_request(f"Requested writing within range {shown}, but tried writing to column [{col_letters(c)}]")
+                if r_lim is not None and r >= r_lim:
+                    raise _bad_request(f"Requested writing within range {shown}, but tried writing to row [{r + 1}]")
+        if not cells:
+            return {"spreadsheetId": ss.id, "updatedRange": f"{quote_title(sheet.title)}!{a1_rect(r0, r0 + 1, c0, c0 + 1)}"}, None
+        need_r = max(r for r, _, _, _ in cells) + 1
+        need_c = max(c for _, c, _, _ in cells) + 1
+        if need_r > sheet.row_count or need_c > sheet.column_count:
+            if self.expand_grid_on_write:
+                sheet.grow(need_r, need_c)
+            else:
+                written = f"{quote_title(sheet.title, True)}!{a1_rect(r0, max(need_r, r0 + 1), c0, max(need_c, c0 + 1))}"
+                raise self._grid_limit_error(sheet, written)
+        codec = ss.codec
+        converted = [(r, c, *self._convert_input(codec, v, option, sheet.get(r, c), where)) for r, c, v, where in cells]
+        for r, c, value, fmt in converted:
+            cell = sheet.ensure(r, c)
+            cell.value = value
+            if fmt and cell.number_format is None:
+                cell.number_format = fmt
+            sheet.prune(r, c)
+        rows = {r for r, _, _, _ in cells}
+        cols = {c for _, c, _, _ in cells}
+        rect = (r0, r0 + max(height, 1), c0, c0 + max(width, 1))
+        updated_range = f"{quote_title(sheet.title)}!{a1_rect(*rect)}"
+        response: dict[str, Any] = {
+            "spreadsheetId": ss.id,
+            "updatedRange": updated_range,
+            "updatedRows": len(rows),
+            "updatedColumns": len(cols),
+            "updatedCells": len(cells),
+        }
+        if include_values:
+            data = {"range": updated_range, "majorDimension": "ROWS"}
+            got = self._read(ss, sheet, rect, "ROWS", response_render, response_date_render)
+            if got:
+                data["values"] = got
+            response["updatedData"] = data
+        ss.touch()
+        return response, sheet
+
+    def _clear(self, ss: Spreadsheet, range_text: str) -> str:
+        sheet, bounds, _ = ss.resolve(range_text)
+        r0, r1, c0, c1 = self._read_rect(sheet, bounds, range_text)
+        for (r, c) in list(sheet.cells):
+            if r0 <= r < r1 and c0 <= c < c1:
+                sheet.cells[(r, c)].value = None
+                sheet.prune(r, c)
+        ss.touch()
+        return f"{quote_title(sheet.title)}!{a1_rect(r0, r1, c0, c1)}"
+
+    # -- internals: HTTP dispatch --------------------------------------------------
+
+    def _dispatch(self, method: str, raw_path: str, headers: Any, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        split = urlsplit(raw_path)
+        path = split.path
+        query = parse_qs(split.query, keep_blank_values=True)
+        if path in _TOKEN_PATHS:
+            return self._token_endpoint(method, body)
+        if path.startswith("/v1/projects/-/serviceAccounts/") and path.endswith("/allowedLocations"):
+            return self._allowed_locations(headers)
+        with self._lock:
+            self.requests.append((method, raw_path))
+        try:
+            hook = self.hook_before_request
+            if hook is not None:
+                hook(method, raw_path)
+            fault = self._take_fault(raw_path)
+            if fault is not None:
+                return self._fault_response(fault, method)
+            with self._lock:
+                result = self._route(method, path, query, headers, body)
+            return 200, {}, _json_bytes(result)
+        except ApiError as err:
+            return err.code, err.headers, _json_bytes(err.payload())
+        except Exception as exc:  # a bug in the emulator or an exception in the hook
+            self.server_errors.append(exc)
+            err = ApiError(500, f"Emulator error: {type(exc).__name__}: {exc}")
+            return 500, {}, _json_bytes(err.payload())
+
+    def _take_fault(self, raw_path: str) -> _Fault | None:
+        decoded = unquote(raw_path)
+        with self._lock:
+            for fault in self._faults:
+                if fault.path_contains is None or fault.path_contains in raw_path or fault.path_contains in decoded:
+                    fault.remaining -= 1
+                    if fault.remaining <= 0:
+                        self._faults.remove(fault)
+                    return fault
+        return None
+
+    def _fault_response(self, fault: _Fault, method: str) -> tuple[int, dict[str, str], bytes]:
+        headers = {}
+        if fault.retry_after is not None:
+            retry = fault.retry_after
+            headers["Retry-After"] = str(int(retry)) if float(retry).is_integer() else str(retry)
+        if fault.status == 502:
+            headers["Content-Type"] = "text/html; charset=UTF-8"
+            return 502, headers, _HTML_502.encode()
+        if fault.status == 429:
+            err = _quota_error("read" if method == "GET" else "write", None)
+        elif fault.status == 401:
+            err = _unauthenticated("ACCESS_TOKEN_EXPIRED")
+        else:
+            err = ApiError(fault.status)
+        err.headers.update(headers)
+        return err.code, err.headers, _json_bytes(err.payload())
+
+    def _route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> dict:
+        if path.startswith("/drive/v3/files"):
+            return self._drive(method, path, query, headers)
+        m = re.match(r"^/v4/spreadsheets/([^/:]+)(.*)$", path)
+        if not m:
+            raise ApiError(404)
+        sid, rest = m.group(1), m.group(2)
+        write = method not in ("GET", "HEAD")
+        email = self._authenticate(headers, "write" if write else "read", _SHEETS_WRITE_SCOPES if write else _SHEETS_READ_SCOPES)
+        ss = self._spreadsheets.get(sid)
+        if ss is None:
+            raise ApiError(404)
+        role = self._role(ss, email)
+        if role is None or (write and role not in ("writer", "owner")):
+            raise ApiError(403)
+        self._check_quota(email, "write" if write else "read")
+        payload = _json_body(body) if write else {}
+        if rest == "" and method == "GET":
+            return self._op_get(ss, query)
+        if rest == ":batchUpdate" and method == "POST":
+            return self._op_batch_update(ss, payload)
+        if rest == "/values:batchGet" and method == "GET":
+            return self._op_values_batch_get(ss, query)
+        if rest == "/values:batchUpdate" and method == "POST":
+            return self._op_values_batch_update(ss, payload)
+        if rest == "/values:batchClear" and method == "POST":
+            ranges = payload.get("ranges") or []
+            cleared = [self._clear(ss, r) for r in ranges]
+            return {"spreadsheetId": ss.id, "clearedRanges": cleared} if cleared else {"spreadsheetId": ss.id}
+        if rest.startswith("/values/"):
+            raw_range = rest[len("/values/") :]
+            for suffix in (":append", ":clear"):
+                if raw_range.endswith(suffix) and method == "POST":
+                    range_text = unquote(raw_range[: -len(suffix)])
+                    if suffix == ":clear":
+                        return {"spreadsheetId": ss.id, "clearedRange": self._clear(ss, range_text)}
+                    return self._op_append(ss, range_text, query, payload)
+            range_text = unquote(raw_range)
+            if method == "GET":
+                major = _enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS")
+                render = _enum_param(query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
+                date_render = _enum_param(query, "dateTimeRenderOption", "date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+                return self._value_range(ss, range_text, major, render, date_render)
+            if method == "PUT":
+                return self._op_values_update(ss, range_text, query, payload)
+        raise ApiError(404)
+
+    # -- auth ----------------------------------------------------------------------
+
+    def _authenticate(self, headers: Any, kind: str, scopes: set[str]) -> str:
+        auth = headers.get("Authorization") if headers is not None else None
+        if not auth:
+            raise ApiError(403, "The request is missing a valid API key.", details=[{
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com"}}])
+        scheme, _, token = auth.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise _unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED")
+        info = self._tokens.get(token)
+        if info is None and token.count(".") == 2:
+            info = self._verify_self_signed_jwt(token)
+        if info is None:
+            raise _unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED")
+        if info.revoked or info.expires_at <= time.time():
+            raise _unauthenticated("ACCESS_TOKEN_EXPIRED")
+        if scopes and not (info.scopes & scopes):
+            raise ApiError(403, "Request had insufficient authentication scopes.", details=[{
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com"}}])
+        return info.email
+
+    def _verify_self_signed_jwt(self, token: str) -> AccessToken | None:
+        try:
+            header, claims, _ = self._verify_jwt_signature(token)
+        except _OAuthError:
+            return None
+        now = time.time()
+        if claims.get("iat", 0) < self._jwt_not_before - 1e-9 or claims.get("exp", 0) <= now:
+            return AccessToken(claims.get("iss", ""), frozenset(), 0, revoked=True)
+        aud = claims.get("aud")
+        scopes = set(str(claims.get("scope", "")).split())
+        if aud:
+            # Audience-only self-signed JWTs are valid for the service they name.
+            scopes |= set(DEFAULT_SCOPES) if "googleapis.com" in str(aud) else set()
+        iat = claims.get("iat", 0)
+        if iat <= self._jwt_not_before:
+            return AccessToken(claims["iss"], frozenset(scopes), 0, revoked=True)
+        return AccessToken(claims["iss"], frozenset(scopes), float(claims["exp"]))
+
+    def _verify_jwt_signature(self, assertion: str) -> tuple[dict, dict, ServiceAccount]:
+        try:
+            head_b64, claims_b64, sig_b64 = assertion.split(".")
+            header = json.loads(_b64url_decode(head_b64))
+            claims = json.loads(_b64url_decode(claims_b64))
+            signature = _b64url_decode(sig_b64)
+        except Exception:
+            raise _OAuthError("invalid_request", "Invalid JWT: malformed.") from None
+        if header.get("alg") != "RS256":
+            raise _OAuthError("invalid_grant", "Invalid JWT Signature.")
+        account = self._accounts.get(claims.get("iss", ""))
+        if account is None:
+            raise _OAuthError("invalid_grant", "Invalid grant: account not found")
+        if "kid" in header and header["kid"] != account.key_id:
+            raise _OAuthError("invalid_grant", "Invalid JWT Signature.")
+        try:
+            account.public_key.verify(
+                signature, f"{head_b64}.{claims_b64}".encode(), padding.PKCS1v15(), hashes.SHA256()
+            )
+        except InvalidSignature:
+            raise _OAuthError("invalid_grant", "Invalid JWT Signature.") from None
+        return header, claims, account
+
+    def _token_endpoint(self, method: str, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self._token_requests += 1
+        try:
+            if method != "POST":
+                raise _OAuthError("invalid_request", "Only POST is supported.")
+            form = {k: v[0] for k, v in parse_qs(body.decode(), keep_blank_values=True).items()}
+            grant = form.get("grant_type", "")
+            if grant != "urn:ietf:params:oauth:grant-type:jwt-bearer":
+                raise _OAuthError("unsupported_grant_type", f"Invalid grant_type: {grant}")
+            assertion = form.get("assertion", "")
+            with self._lock:
+                _, claims, account = self._verify_jwt_signature(assertion)
+                aud = claims.get("aud")
+                if aud not in _ACCEPTED_TOKEN_AUDIENCES and aud != self.token_uri:
+                    raise _OAuthError("invalid_grant", f"Invalid JWT: Failed audience check. The expected value was {GOOGLE_TOKEN_URL}")
+                now = time.time()
+                iat, exp = claims.get("iat"), claims.get("exp")
+                if (not isinstance(iat, (int, float)) or not isinstance(exp, (int, float)) or exp <= now
+                        or iat > now + 300 or exp - iat > 3600):
+                    raise _OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) "
+                                      "and in a reasonable timeframe. Check your iat and exp values in the JWT claim.")
+                scopes = str(claims.get("scope", "")).split()
+                if not scopes:
+                    raise _OAuthError("invalid_scope", "Invalid OAuth scope or ID token audience provided.")
+                token = "ya29.c." + secrets.token_urlsafe(48)
+                self._tokens[token] = AccessToken(account.email, frozenset(scopes), now + self.token_lifetime)
+            body_out = {"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}
+            return 200, {}, _json_bytes(body_out)
+        except _OAuthError as err:
+            return err.status, {}, _json_bytes(err.body)
+
+    def _allowed_locations(self, headers: Any) -> tuple[int, dict[str, str], bytes]:
+        with self._lock:
+            self._location_requests += 1
+            try:
+                self._authenticate(headers, "read", set())
+            except ApiError as err:
+                return err.code, err.headers, _json_bytes(err.payload())
+        return 200, {}, _json_bytes({"locations": [], "encodedLocations": "0x0"})
+
+    def _check_quota(self, email: str, kind: str) -> None:
+        limit = self._quota.get(kind)
+        if limit is None:
+            return
+        now = time.time()
+        hits = self._quota_hits.setdefault((email, kind), deque())
+        while hits and hits[0] <= now - 60:
+            hits.popleft()
+        if len(hits) >= limit:
+            raise _quota_error(kind, limit)
+        hits.append(now)
+
+    # -- operations: spreadsheets.get ------------------------------------------
+
+    def _op_get(self, ss: Spreadsheet, query: dict[str, list[str]]) -> dict:
+        include = _bool_param(query, "includeGridData", "include_grid_data", False)
+        ranges = query.get("ranges", [])
+        result = self._spreadsheet_json(ss, include, ranges)
+        fields = query.get("fields", [None])[0]
+        if fields:
+            result = apply_field_mask(result, parse_field_mask(fields))
+        return result
+
+    def _spreadsheet_json(self, ss: Spreadsheet, include_grid: bool, ranges: list[str] | None) -> dict:
+        wanted: dict[int, list[tuple[int, int, int, int]]] = {}
+        for text in ranges or []:
+            sheet, bounds, _ = ss.resolve(text)
+            wanted.setdefault(sheet.sheet_id, []).append(self._read_rect(sheet, bounds, text))
+        sheets = []
+        for sheet in ss.sheets:
+            if ranges and sheet.sheet_id not in wanted:
+                continue
+            entry: dict[str, Any] = {"properties": sheet.properties()}
+            if include_grid:
+                rects = wanted.get(sheet.sheet_id) or [(0, sheet.row_count, 0, sheet.column_count)]
+                entry["data"] = [self._grid_data(ss, sheet, rect) for rect in rects]
+            if sheet.merges:
+                entry["merges"] = copy.deepcopy(sheet.merges)
+            if sheet.conditional_formats:
+                entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+            if sheet.protected_ranges:
+                entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
+            if sheet.basic_filter:
+                entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
+            sheets.append(entry)
+        return {
+            "spreadsheetId": ss.id,
+            "properties": ss.properties(),
+            "sheets": sheets,
+            "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.id}/edit",
+        }
+
+    def _grid_data(self, ss: Spreadsheet, sheet: Sheet, rect: tuple[int, int, int, int]) -> dict:
+        r0, r1, c0, c1 = rect
+        ext_r, ext_c = sheet.any_extent()
+        codec = ss.codec
+        rows = []
+        for r in range(r0, min(r1, ext_r)):
+            values = []
+            for c in range(c0, min(c1, ext_c)):
+                cell = sheet.get(r, c)
+                data: dict[str, Any] = {}
+                if cell is not None:
+                    if cell.value is not None:
+                        data["userEnteredValue"] = _extended_value(cell.value)
+                        effective = self._evaluate(cell.value) if isinstance(cell.value, Formula) else cell.value
+                        data["effectiveValue"] = _extended_value(effective)
+                        data["formattedValue"] = codec.render(cell, "FORMATTED_VALUE", "SERIAL_NUMBER", self._evaluate)
+                    if cell.number_format is not None:
+                        data["userEnteredFormat"] = {"numberFormat": copy.deepcopy(cell.number_format)}
+                    if cell.validation is not None:
+                        data["dataValidation"] = copy.deepcopy(cell.validation)
+                values.append(data)
+            while values and not values[-1]:
+                values.pop()
+            rows.append({"values": values} if values else {})
+        while rows and not rows[-1]:
+            rows.pop()
+        out: dict[str, Any] = {}
+        if r0:
+            out["startRow"] = r0
+        if c0:
+            out["startColumn"] = c0
+        if rows:
+            out["rowData"] = rows
+        out["rowMetadata"] = [{"pixelSize": 21} for _ in range(r0, r1)]
+        out["columnMetadata"] = [{"pixelSize": 100} for _ in range(c0, c1)]
+        return out
+
+    # -- operations: values ---------------------------------------------------------
+
+    def _op_values_batch_get(self, ss: Spreadsheet, query: dict[str, list[str]]) -> dict:
+        major = _enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS")
+        render = _enum_param(query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
+        date_render = _enum_param(query, "dateTimeRenderOption", "date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+        ranges = query.get("ranges", [])
+        result: dict[str, Any] = {"spreadsheetId": ss.id}
+        if ranges:
+            result["valueRanges"] = [self._value_range(ss, r, major, render, date_render) for r in ranges]
+        return result
+
+    def _op_values_update(self, ss: Spreadsheet, range_text: str, query: dict[str, list[str]], payload: dict) -> dict:
+        option = _input_option(query.get("valueInputOption", [None])[0])
+        include = _bool_param(query, "includeValuesInResponse", "include_values_in_response", False)
+        render = _enum_param(query, "responseValueRenderOption", "response_value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
+        date_render = _enum_param(query, "responseDateTimeRenderOption", "response_date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+        response, _ = self._atomic(ss, lambda: self._write(
+            ss, range_text, payload.get("values"), payload.get("majorDimension") or "ROWS", option,
+            include_values=include, response_render=render, response_date_render=date_render))
+        return _drop_zeros(response)
+
+    def _op_values_batch_update(self, ss: Spreadsheet, payload: dict) -> dict:
+        option = _input_option(payload.get("valueInputOption"))
+        include = bool(payload.get("includeValuesInResponse", False))
+        render = payload.get("responseValueRenderOption") or "FORMATTED_VALUE"
+        date_render = payload.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"
+        if render not in _VALUE_RENDER:
+            raise _enum_error("response_value_render_option", "ValueRenderOption", render)
+        if date_render not in _DATE_RENDER:
+            raise _enum_error("response_date_time_render_option", "DateTimeRenderOption", date_render)
+        data = payload.get("data") or []
+
+        def run() -> dict:
+            responses, sheets = [], set()
+            totals = {"rows": 0, "cols": 0, "cells": 0}
+            for i, vr in enumerate(data):
+                if "range" not in vr:
+                    raise _bad_request(f"Invalid data[{i}]: range is required")
+                resp, sheet = self._write(
+                    ss, vr["range"], vr.get("values"), vr.get("majorDimension") or "ROWS", option,
+                    value_where=f"data[{i}].values", include_values=include, response_render=render,
+                    response_date_render=date_render)
+                responses.append(_drop_zeros(resp))
+                if sheet is not None:
+                    sheets.add(sheet.sheet_id)
+                totals["rows"] += resp.get("updatedRows", 0)
+                totals["cols"] += resp.get("updatedColumns", 0)
+                totals["cells"] += resp.get("updatedCells", 0)
+            return _drop_zeros({
+                "spreadsheetId": ss.id,
+                "totalUpdatedRows": totals["rows"],
+                "totalUpdatedColumns": totals["cols"],
+                "totalUpdatedCells": totals["cells"],
+                "totalUpdatedSheets": len(sheets),
+                "responses": responses,
+            })
+
+        return self._atomic(ss, run)
+
+    def _op_append(self, ss: Spreadsheet, range_text: str, query: dict[str, list[str]], payload: dict) -> dict:
+        option = _input_option(query.get("valueInputOption", [None])[0])
+        insert = _enum_param(query, "insertDataOption", "insert_data_option", "InsertDataOption", _INSERT_OPTIONS, "OVERWRITE")
+        include = _bool_param(query, "includeValuesInResponse", "include_values_in_response", False)
+        render = _enum_param(query, "responseValueRenderOption", "response_value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
+        date_render = _enum_param(query, "responseDateTimeRenderOption", "response_date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+        values = payload.get("values") or []
+        major = payload.get("majorDimension") or "ROWS"
+
+        def run() -> dict:
+            sheet, bounds, single = ss.resolve(range_text)
+            r0 = bounds.r0 if bounds else 0
+            c0 = bounds.c0 if bounds else 0
+            c_end = bounds.c1 if bounds and bounds.c1 is not None and not single else sheet.column_count
+            data_rows = {r for (r, c), cell in sheet.cells.items() if cell.value is not None and r >= r0 and c0 <= c < c_end}
+            result: dict[str, Any] = {"spreadsheetId": ss.id}
+            if data_rows:
+                top = bottom = min(data_rows)
+                while bottom + 1 in data_rows:
+                    bottom += 1
+                table_cols = [c for (r, c), cell in sheet.cells.items()
+                              if cell.value is not None and top <= r <= bottom and c0 <= c < c_end]
+                left, right = min(table_cols), max(table_cols)
+                result["tableRange"] = f"{quote_title(sheet.title)}!{a1_rect(top, bottom + 1, left, right + 1)}"
+                target = (bottom + 1, left)
+            else:
+                target = (r0, c0)
+            n_rows = len(values) if major == "ROWS" else max([len(v) for v in values] or [0])
+            n_cols = max([len(v) for v in values] or [0]) if major == "ROWS" else len(values)
+            if insert == "INSERT_ROWS" and n_rows and target[0] < sheet.row_count:
+                sheet.insert("ROWS", target[0], n_rows, inherit_from_before=False)
+            sheet.grow(target[0] + n_rows, target[1] + n_cols)
+            updates, _ = self._write(ss, range_text, values, major, option, anchor=target,
+                                     include_values=include, response_render=render, response_date_render=date_render)
+            result["updates"] = _drop_zeros(updates)
+            return result
+
+        return self._atomic(ss, run)
+
+    def _atomic(self, ss: Spreadsheet, action: Callable[[], Any]) -> Any:
+        """Run ``action``; if it fails, restore the spreadsheet (Sheets requests are atomic)."""
+        snapshot = copy.deepcopy(ss.__dict__)
+        try:
+            return action()
+        except BaseException:
+            ss.__dict__.clear()
+            ss.__dict__.update(snapshot)
+            raise
+
+    # -- operations: spreadsheets.batchUpdate -----------------------------------
+
+    def _op_batch_update(self, ss: Spreadsheet, payload: dict) -> dict:
+        requests = payload.get("requests")
+        if not isinstance(requests, list):
+            requests = []
+
+        def run() -> dict:
+            replies = []
+            for i, req in enumerate(requests):
+                if not isinstance(req, dict) or not req:
+                    raise _bad_request(f"Invalid requests[{i}]: No request set.")
+                unknown = [k for k in req if k not in _KNOWN_REQUEST_KINDS]
+                if unknown:
+                    raise _bad_request(
+                        f'Invalid JSON payload received. Unknown name "{unknown[0]}" at \'requests[{i}]\': Cannot find field.'
+                    )
+                if len(req) > 1:
+                    raise _bad_request(f"Invalid requests[{i}]: oneof field 'kind' is already set. Cannot set '{list(req)[1]}'")
+                (kind, body), = req.items()
+                where = f"requests[{i}].{kind}"
+                handler = getattr(self, f"_req_{kind}", None)
+                if handler is not None:
+                    replies.append(handler(ss, body or {}, where))
+                elif kind in _IGNORED_REQUEST_KINDS:
+                    replies.append({})
+                else:
+                    raise ApiError(501, f"Sheets emulator: request kind '{kind}' is not implemented.")
+            ss.batch_update_log.extend(copy.deepcopy(requests))
+            ss.touch()
+            result: dict[str, Any] = {"spreadsheetId": ss.id, "replies": replies}
+            if payload.get("includeSpreadsheetInResponse"):
+                result["updatedSpreadsheet"] = self._spreadsheet_json(
+                    ss, bool(payload.get("responseIncludeGridData")), payload.get("responseRanges"))
+            return result
+
+        return self._atomic(ss, run)
+
+    def _grid_range(self, ss: Spreadsheet, gr: dict | None, where: str) -> tuple[Sheet, int, int, int, int]:
+        gr = gr or {}
+        sheet_id = gr.get("sheetId", 0)
+        sheet = ss.sheet_by_id(sheet_id)
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {sheet_id}")
+        r0 = gr.get("startRowIndex", 0)
+        r1 = gr.get("endRowIndex", sheet.row_count)
+        c0 = gr.get("startColumnIndex", 0)
+        c1 = gr.get("endColumnIndex", sheet.column_count)
+        if min(r0, r1, c0, c1) < 0 or r0 > r1 or c0 > c1:
+            raise _bad_request(f"Invalid {where}: invalid GridRange {json.dumps(gr)}")
+        if r1 > sheet.row_count or c1 > sheet.column_count:
+            raise _bad_request(
+                f"Invalid {where}: Range ({quote_title(sheet.title, True)}!{a1_rect(r0, max(r1, r0 + 1), c0, max(c1, c0 + 1))}) "
+                f"exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
+        return sheet, r0, r1, c0, c1
+
+    def _check_title(self, ss: Spreadsheet, title: Any, where: str, current: Sheet | None = None) -> None:
+        if not isinstance(title, str) or not title.strip():
+            raise _bad_request(f"Invalid {where}: Sheet name cannot be empty.")
+        existing = ss.sheet_by_title(title)
+        if existing is not None and existing is not current:
+            raise _bad_request(
+                f'Invalid {where}: A sheet with the name "{title}" already exists. Please enter another name.'
+            )
+
+    def _req_addSheet(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        props = body.get("properties") or {}
+        title = props.get("title")
+        if title is None:
+            prefix, n = locale_rules(ss.locale).sheet_prefix, len(ss.sheets) + 1
+            while ss.sheet_by_title(f"{prefix}{n}") is not None:
+                n += 1
+            title = f"{prefix}{n}"
+        self._check_title(ss, title, where)
+        sheet_id = props.get("sheetId")
+        if sheet_id is None:
+            sheet_id = self._new_sheet_id(ss)
+        elif ss.sheet_by_id(sheet_id) is not None:
+            raise _bad_request(f"Invalid {where}: Sheet with id {sheet_id} already exists.")
+        grid = props.get("gridProperties") or {}
+        sheet = Sheet(sheet_id, title, 0, grid.get("rowCount", DEFAULT_ROWS), grid.get("columnCount", DEFAULT_COLS))
+        sheet.frozen_rows = grid.get("frozenRowCount", 0)
+        sheet.frozen_cols = grid.get("frozenColumnCount", 0)
+        sheet.hidden = bool(props.get("hidden", False))
+        for key in ("tabColor", "tabColorStyle", "rightToLeft"):
+            if key in props:
+                sheet.extra_properties[key] = copy.deepcopy(props[key])
+        index = props.get("index", len(ss.sheets))
+        ss.sheets.insert(max(0, min(index, len(ss.sheets))), sheet)
+        ss.reindex()
+        return {"addSheet": {"properties": sheet.properties()}}
+
+    def _req_deleteSheet(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet = ss.sheet_by_id(body.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No sheet with id: {body.get('sheetId', 0)}")
+        if len(ss.sheets) == 1:
+            raise _bad_request(f"Invalid {where}: You can't remove all the sheets in a document.")
+        ss.sheets.remove(sheet)
+        ss.reindex()
+        return {}
+
+    def _req_updateSheetProperties(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        props = body.get("properties") or {}
+        fields = body.get("fields")
+        if not fields:
+            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
+        sheet = ss.sheet_by_id(props.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {props.get('sheetId', 0)}")
+        paths = mask_leaf_paths(parse_field_mask(fields))
+        if "*" in paths:
+            paths = mask_leaf_paths(_tree_of(props))
+        grid = props.get("gridProperties") or {}
+        rows, cols = sheet.row_count, sheet.column_count
+        for path in paths:
+            head, _, tail = path.partition(".")
+            if head == "sheetId":
+                continue
+            if head == "title":
+                self._check_title(ss, props.get("title"), where, sheet)
+                sheet.title = props["title"]
+            elif head == "index":
+                ss.sheets.remove(sheet)
+                ss.sheets.insert(max(0, min(props.get("index", 0), len(ss.sheets))), sheet)
+                ss.reindex()
+            elif head == "hidden":
+                sheet.hidden = bool(props.get("hidden", False))
+            elif head == "gridProperties":
+                keys = [tail] if tail else list(grid) or ["rowCount", "columnCount", "frozenRowCount", "frozenColumnCount"]
+                for key in keys:
+                    if key == "rowCount":
+                        rows = grid.get("rowCount", 0)
+                    elif key == "columnCount":
+                        cols = grid.get("columnCount", 0)
+                    elif key == "frozenRowCount":
+                        sheet.frozen_rows = grid.get("frozenRowCount", 0)
+                    elif key == "frozenColumnCount":
+                        sheet.frozen_cols = grid.get("frozenColumnCount", 0)
+                    elif key in grid:
+                        sheet.extra_grid_properties[key] = grid[key]
+                    else:
+                        sheet.extra_grid_properties.pop(key, None)
+            elif head in props:
+                sheet.extra_properties[head] = copy.deepcopy(props[head])
+            else:
+                sheet.extra_properties.pop(head, None)
+        if rows < 1 or cols < 1:
+            raise _bad_request(f"Invalid {where}: You can't delete all the rows on the sheet."
+                               if rows < 1 else f"Invalid {where}: You can't delete all the columns on the sheet.")
+        if (rows, cols) != (sheet.row_count, sheet.column_count):
+            sheet.resize(rows, cols)
+        if sheet.frozen_rows >= sheet.row_count:
+            raise _bad_request(f"Invalid {where}: You can't freeze all visible rows on the sheet.")
+        if sheet.frozen_cols >= sheet.column_count:
+            raise _bad_request(f"Invalid {where}: You can't freeze all visible columns on the sheet.")
+        return {}
+
+    def _req_updateSpreadsheetProperties(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        props = body.get("properties") or {}
+        fields = body.get("fields")
+        if not fields:
+            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
+        paths = mask_leaf_paths(parse_field_mask(fields))
+        for path in (mask_leaf_paths(_tree_of(props)) if "*" in paths else paths):
+            head = path.split(".")[0]
+            if head == "title" and props.get("title"):
+                ss.title = props["title"]
+            elif head == "locale" and props.get("locale"):
+                ss.locale = props["locale"]
+            elif head == "timeZone" and props.get("timeZone"):
+                ss.time_zone = props["timeZone"]
+        return {}
+
+    def _req_setDataValidation(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
+        rule = body.get("rule")
+        if rule is not None:
+            condition = rule.get("condition") or {}
+            if condition.get("type") not in _CONDITION_TYPES:
+                raise _bad_request(f"Invalid {where}: Invalid data validation rule: condition type "
+                                   f"{condition.get('type')!r} is not valid.")
+            if condition["type"] in ("ONE_OF_LIST", "ONE_OF_RANGE") and not condition.get("values"):
+                raise _bad_request(f"Invalid {where}: Invalid ConditionValue for {condition['type']}: at least one value is required.")
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                if rule is None:
+                    cell = sheet.get(r, c)
+                    if cell is not None:
+                        cell.validation = None
+                        sheet.prune(r, c)
+                else:
+                    sheet.ensure(r, c).validation = copy.deepcopy(rule)
+        return {}
+
+    def _req_repeatCell(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
+        fields = body.get("fields")
+        if not fields:
+            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
+        paths = mask_leaf_paths(parse_field_mask(fields))
+        data = body.get("cell") or {}
+        set_format = _mask_covers(paths, "userEnteredFormat.numberFormat")
+        set_validation = _mask_covers(paths, "dataValidation")
+        set_value = _mask_covers(paths, "userEnteredValue")
+        number_format = (data.get("userEnteredFormat") or {}).get("numberFormat")
+        value = _from_extended_value(data.get("userEnteredValue"))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                cell = sheet.ensure(r, c)
+                if set_format:
+                    cell.number_format = copy.deepcopy(number_format)
+                if set_validation:
+                    cell.validation = copy.deepcopy(data.get("dataValidation"))
+                if set_value:
+                    cell.value = value
+                sheet.prune(r, c)
+        return {}
+
+    def _dimension_range(self, ss: Spreadsheet, rng: dict | None, where: str, inserting: bool) -> tuple[Sheet, str, int, int]:
+        rng = rng or {}
+        sheet = ss.sheet_by_id(rng.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {rng.get('sheetId', 0)}")
+        dimension = rng.get("dimension")
+        if dimension not in _DIMENSIONS:
+            raise _bad_request(f"Invalid {where}: range.dimension must be ROWS or COLUMNS")
+        limit = sheet.row_count if dimension == "ROWS" else sheet.column_count
+        start, end = rng.get("startIndex", 0), rng.get("endIndex")
+        if end is None:
+            end = limit
+        if start < 0 or end <= start:
+            raise _bad_request(f"Invalid {where}: range.endIndex must be greater than range.startIndex")
+        if start > limit or (not inserting and end > limit):
+            raise _bad_request(f"Invalid {where}: Range ({rng}) exceeds grid limits.")
+        return sheet, dimension, start, end
+
+    def _req_insertDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, dimension, start, end = self._dimension_range(ss, body.get("range"), where, inserting=True)
+        before = bool(body.get("inheritFromBefore", False))
+        if before and start == 0:
+            raise _bad_request(f"Invalid {where}: Cannot inherit properties from before if inserting at the start.")
+        sheet.insert(dimension, start, end - start, before)
+        return {}
+
+    def _req_deleteDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, dimension, start, end = self._dimension_range(ss, body.get("range"), where, inserting=False)
+        limit = sheet.row_count if dimension == "ROWS" else sheet.column_count
+        if end - start >= limit:
+            noun = "rows" if dimension == "ROWS" else "columns"
+            raise _bad_request(f"Invalid {where}: You can't delete all the {noun} on the sheet.")
+        sheet.delete(dimension, start, end)
+        return {}
+
+    def _req_appendDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet = ss.sheet_by_id(body.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {body.get('sheetId', 0)}")
+        length = body.get("length", 0)
+        if length < 1:
+            raise _bad_request(f"Invalid {where}: length must be greater than 0")
+        if body.get("dimension") == "COLUMNS":
+            sheet.column_count += length
+        elif body.get("dimension") == "ROWS":
+            sheet.row_count += length
+        else:
+            raise _bad_request(f"Invalid {where}: dimension must be ROWS or COLUMNS")
+        return {}
+
+    def _req_sortRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
+        specs = []
+        for spec in body.get("sortSpecs") or [{"dimensionIndex": c0}]:
+            col = spec.get("dimensionIndex", 0)
+            if not c0 <= col < c1:
+                raise _bad_request(f"Invalid {where}: sortSpec dimensionIndex {col} is outside the range.")
+            order = spec.get("sortOrder", "ASCENDING")
+            if order not in ("ASCENDING", "DESCENDING", "SORT_ORDER_UNSPECIFIED"):
+                raise _enum_error("sort_order", "SortOrder", order)
+            specs.append((col, order == "DESCENDING"))
+        self._sort(sheet, r0, r1, c0, c1, specs)
+        return {}
+
+    def _sort(self, sheet: Sheet, r0: int, r1: int, c0: int, c1: int, specs: list[tuple[int, bool]]) -> None:
+        rows = [{c: sheet.cells.get((r, c)) for c in range(c0, c1)} for r in range(r0, r1)]
+
+        def key(cell: Cell | None) -> tuple | None:
+            if cell is None or cell.value is None:
+                return None
+            v = self._evaluate(cell.value) if isinstance(cell.value, Formula) else cell.value
+            if isinstance(v, bool):
+                return (2, v)
+            if _is_number(v):
+                return (0, v)
+            if isinstance(v, CellError):
+                return (3, v.code)
+            if v == "":
+                return None
+            return (1, str(v).casefold())
+
+        def compare(a: dict, b: dict) -> int:
+            for col, descending in specs:
+                ka, kb = key(a[col]), key(b[col])
+                if ka == kb:
+                    continue
+                if ka is None:
+                    return 1
+                if kb is None:
+                    return -1
+                result = -1 if ka < kb else 1
+                return -result if descending else result
+            return 0
+
+        rows.sort(key=functools.cmp_to_key(compare))
+        for r in range(r0, r1):
+            for c in range(c0, c1):
+                sheet.cells.pop((r, c), None)
+        for i, row in enumerate(rows):
+            for c, cell in row.items():
+                if cell is not None:
+                    sheet.cells[(r0 + i, c)] = cell
+
+    def _req_setBasicFilter(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        flt = copy.deepcopy(body.get("filter") or {})
+        sheet, *_ = self._grid_range(ss, flt.get("range"), where)
+        sheet.basic_filter = flt
+        return {}
+
+    def _req_clearBasicFilter(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet = ss.sheet_by_id(body.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {body.get('sheetId', 0)}")
+        sheet.basic_filter = None
+        return {}
+
+    def _req_mergeCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
+        sheet.merges.append({"sheetId": sheet.sheet_id, "startRowIndex": r0, "endRowIndex": r1,
+                             "startColumnIndex": c0, "endColumnIndex": c1})
+        return {}
+
+    def _req_unmergeCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
+        sheet.merges = [m for m in sheet.merges if not (
+            m["startRowIndex"] < r1 and r0 < m["endRowIndex"] and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"])]
+        return {}
+
+    def _req_addProtectedRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        pr = copy.deepcopy(body.get("protectedRange") or {})
+        sheet, *_ = self._grid_range(ss, pr.get("range"), where)
+        pr.setdefault("protectedRangeId", self._rng.randrange(1, 2**31 - 1))
+        sheet.protected_ranges.append(pr)
+        return {"addProtectedRange": {"protectedRange": copy.deepcopy(pr)}}
+
+    def _req_deleteProtectedRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        pid = body.get("protectedRangeId")
+        for sheet in ss.sheets:
+            for pr in sheet.protected_ranges:
+                if pr.get("protectedRangeId") == pid:
+                    sheet.protected_ranges.remove(pr)
+                    return {}
+        raise _bad_request(f"Invalid {where}: No protected range with id: {pid}")
+
+    def _req_addConditionalFormatRule(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        rule = copy.deepcopy(body.get("rule") or {})
+        ranges = rule.get("ranges") or [{}]
+        sheet, *_ = self._grid_range(ss, ranges[0], where)
+        sheet.conditional_formats.insert(body.get("index", len(sheet.conditional_formats)), rule)
+        return {}
+
+    # -- Drive (just enough for gspread's open(title) and creationTime) ---------
+
+    def _drive(self, method: str, path: str, query: dict[str, list[str]], headers: Any) -> dict:
+        email = self._authenticate(headers, "read", _DRIVE_READ_SCOPES)
+        if method != "GET":
+            raise ApiError(501, "Sheets emulator: only Drive file reads are implemented.")
+        rest = path[len("/drive/v3/files") :].strip("/")
+
+        def file_json(ss: Spreadsheet) -> dict:
+            return {"kind": "drive#file", "id": ss.id, "name": ss.title,
+                    "mimeType": "application/vnd.google-apps.spreadsheet",
+                    "createdTime": ss.created, "modifiedTime": ss.modified}
+
+        if rest:
+            ss = self._spreadsheets.get(rest)
+            if ss is None or self._role(ss, email) is None:
+                raise ApiError(404, f"File not found: {rest}.", details=None)
+            return file_json(ss)
+        q = query.get("q", [""])[0]
+        name = re.search(r'name\s*=\s*"((?:[^"\\]|\\.)*)"', q) or re.search(r"name\s*=\s*'((?:[^'\\]|\\.)*)'", q)
+        files = [file_json(ss) for ss in self._spreadsheets.values() if self._role(ss, email) is not None
+                 and (name is None or ss.title == name.group(1))]
+        return {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
+
+
+# ---------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------
+
+
+_REQUEST_KINDS = ("get", "values.get", "values.update", "values:batchGet", "values:batchUpdate",
+                  "values:batchClear", "values:append", "values:clear", ":batchUpdate", "drive")
+
+
+def _request_kind(method: str, raw_path: str) -> str:
+    path = urlsplit(raw_path).path
+    if path.startswith("/drive/"):
+        return "drive"
+    m = re.match(r"^/v4/spreadsheets/[^/:]+(.*)$", path)
+    if not m:
+        return "other"
+    rest = m.group(1)
+    if rest == "":
+        return "get"
+    if rest == ":batchUpdate":
+        return ":batchUpdate"
+    if rest.startswith("/values:"):
+        return rest[1:]
+    if rest.startswith("/values/"):
+        if rest.endswith(":append"):
+            return "values:append"
+        if rest.endswith(":clear"):
+            return "values:clear"
+        return "values.get" if method == "GET" else "values.update"
+    return "other"
+
+
+def _rc(rect: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    r0, r1, c0, c1 = rect
+    return r0, max(r1, r0 + 1), c0, max(c1, c0 + 1)
+
+
+def _rectangles(positions: set[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
+    """Cover a set of cells with rectangles: row runs per column, then merge
+    adjacent columns having identical runs."""
+    by_col: dict[int, list[int]] = {}
+    for r, c in positions:
+        by_col.setdefault(c, []).append(r)
+    runs_by_col: dict[int, tuple[tuple[int, int], ...]] = {}
+    for c, rows in by_col.items():
+        rows.sort()
+        runs, start, prev = [], rows[0], rows[0]
+        for r in rows[1:]:
+            if r != prev + 1:
+                runs.append((start, prev + 1))
+                start = r
+            prev = r
+        runs.append((start, prev + 1))
+        runs_by_col[c] = tuple(runs)
+    out = []
+    cols = sorted(runs_by_col)
+    i = 0
+    while i < len(cols):
+        j = i
+        while j + 1 < len(cols) and cols[j + 1] == cols[j] + 1 and runs_by_col[cols[j + 1]] == runs_by_col[cols[i]]:
+            j += 1
+        for r0, r1 in runs_by_col[cols[i]]:
+            out.append((r0, r1, cols[i], cols[j] + 1))
+        i = j + 1
+    return out
+
+
+def _tree_of(obj: dict) -> dict:
+    return {k: (_tree_of(v) if isinstance(v, dict) and v else None) for k, v in obj.items()}
+
+
+def _from_extended_value(ev: dict | None) -> Any:
+    if not ev:
+        return None
+    if "formulaValue" in ev:
+        return Formula(ev["formulaValue"])
+    for key in ("numberValue", "stringValue", "boolValue"):
+        if key in ev:
+            return ev[key]
+    return None
+
+
+def _drop_zeros(d: dict) -> dict:
+    """proto3 JSON leaves out zero-valued numbers."""
+    return {k: v for k, v in d.items() if not (isinstance(v, int) and not isinstance(v, bool) and v == 0)}
+
+
+def _json_bytes(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def _json_body(body: bytes) -> dict:
+    if not body.strip():
+        return {}
+    try:
+        parsed = json.loads(body)
+    except ValueError as exc:
+        raise _bad_request(f"Invalid JSON payload received. {exc}") from None
+    if not isinstance(parsed, dict):
+        raise _bad_request("Invalid JSON payload received. Expected an object.")
+    return parsed
+
+
+def _enum_error(snake: str, enum_name: str, value: Any) -> ApiError:
+    return _bad_request(f"Invalid value at '{snake}' (type.googleapis.com/google.apps.sheets.v4.{enum_name}), \"{value}\"")
+
+
+def _enum_param(query: dict, name: str, snake: str, enum_name: str, allowed: tuple, default: str) -> str:
+    value = query.get(name, [None])[0]
+    if value is None or value == "":
+        return default
+    if value not in allowed:
+        raise _enum_error(snake, enum_name, value)
+    return value
+
+
+def _bool_param(query: dict, name: str, snake: str, default: bool) -> bool:
+    value = query.get(name, [None])[0]
+    if value is None:
+        return default
+    if value.lower() in ("true", "1"):
+        return True
+    if value.lower() in ("false", "0", ""):
+        return False
+    raise _bad_request(f"Invalid value at '{snake}' (TYPE_BOOL), \"{value}\"")
+
+
+def _input_option(value: str | None) -> str:
+    if not value or value == "INPUT_VALUE_OPTION_UNSPECIFIED":
+        raise _bad_request("'valueInputOption' is required but not specified")
+    if value not in _INPUT_OPTIONS:
+        raise _enum_error("value_input_option", "ValueInputOption", value)
+    return value
+
+
+def _unauthenticated(reason: str) -> ApiError:
+    return ApiError(
+        401, _UNAUTHENTICATED_MESSAGE,
+        details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
+                  "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com"}}],
+        headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'},
+    )
+
+
+def _quota_error(kind: str, limit: int | None) -> ApiError:
+    label = "Read" if kind == "read" else "Write"
+    return ApiError(
+        429,
+        f"Quota exceeded for quota metric '{label} requests' and limit '{label} requests per minute per user' "
+        "of service 'sheets.googleapis.com' for consumer 'project_number:123456789012'.",
+        details=[
+            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
+             "domain": "googleapis.com", "metadata": {
+                 "quota_metric": f"sheets.googleapis.com/{kind}_requests",
+                 "quota_limit": f"{label}RequestsPerMinutePerUser",
+                 "quota_limit_value": str(limit if limit is not None else 60),
+                 "quota_location": "global", "consumer": "projects/123456789012",
+                 "service": "sheets.googleapis.com"}},
+            {"@type": "type.googleapis.com/google.rpc.Help", "links": [{
+                "description": "Request a higher quota limit.",
+                "url": "https://cloud.google.com/docs/quotas/help/request_increase"}]},
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------
+# HTTP
+# ---------------------------------------------------------------------------
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "ESF"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+        pass
+
+    def _handle(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        emulator: SheetsEmulator = self.server.emulator  # type: ignore[attr-defined]
+        status, headers, payload = emulator._dispatch(self.command, self.path, self.headers, body)
+        self.send_response(status)
+        headers = dict(headers)
+        headers.setdefault("Content-Type", "application/json; charset=UTF-8")
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _handle
+
+
+# ---------------------------------------------------------------------------
+# Routing the Google client libraries to the emulator
+# ---------------------------------------------------------------------------
+
+ROUTED_HOSTS = frozenset({
+    "sheets.googleapis.com",
+    "www.googleapis.com",
+    "iamcredentials.googleapis.com",
+    "oauth2.googleapis.com",
+})
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+try:  # requests is a test dependency; the emulator itself does not need it
+    import requests as _requests
+    from requests.adapters import HTTPAdapter as _HTTPAdapter
+except ImportError:  # pragma: no cover
+    _requests = None
+    _HTTPAdapter = object  # type: ignore[assignment,misc]
+
+
+class EmulatorRoutingAdapter(_HTTPAdapter):  # type: ignore[misc,valid-type]
+    """A requests adapter that sends Google API hosts to the emulator (path
+    and query kept) and refuses every other non-loopback host."""
+
+    def __init__(self, base_url: str, hosts: frozenset[str] = ROUTED_HOSTS):
+        super().__init__()
+        self.base_url = base_url.rstrip("/")
+        self.hosts = hosts
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        parts = urlsplit(request.url)
+        host = parts.hostname or ""
+        if host in self.hosts:
+            request.url = self.base_url + parts.path + (f"?{parts.query}" if parts.query else "")
+        elif host not in _LOOPBACK:
+            raise _requests.ConnectionError(f"sheets emulator routing: refusing to contact {host!r}")
+        kwargs["proxies"] = {}
+        return super().send(request, **kwargs)
+
+
+def routed_session(emulator: SheetsEmulator) -> Any:
+    """A plain requests.Session whose traffic goes to the emulator."""
+    session = _requests.Session()
+    session.trust_env = False
+    adapter = EmulatorRoutingAdapter(emulator.base_url)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+def routed_gspread_client(emulator: SheetsEmulator, key_path: str | Path, scopes: list[str] | None = None) -> Any:
+    """A gspread.Client built exactly as production does it, but routed to the emulator:
+    service-account credentials, an AuthorizedSession whose token refreshes
+    go through the same routing adapter."""
+    import gspread
+    from google.auth.transport.requests import AuthorizedSession, Request
+    from google.oauth2.service_account import Credentials
+
+    creds = Credentials.from_service_account_file(str(key_path), scopes=scopes or DEFAULT_SCOPES)
+    authed = AuthorizedSession(creds, auth_request=Request(routed_session(emulator)))
+    authed.trust_env = False
+    adapter = EmulatorRoutingAdapter(emulator.base_url)
+    authed.mount("https://", adapter)
+    authed.mount("http://", adapter)
+    return gspread.Client(auth=creds, session=authed)
