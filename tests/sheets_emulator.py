@@ -385,7 +385,7 @@ def parse_field_mask(text: str) -> dict:
             return tree
 
     tree = items()
-    if pos != len(text.strip()) and text[pos:].strip():
+    if text[pos:].strip():
         raise _bad_request(f"Invalid field selection {text}")
     return tree
 
@@ -729,6 +729,11 @@ class ValueCodec:
         return "".join(out)
 
 
+@functools.lru_cache(maxsize=None)
+def _codec_for(locale: str) -> ValueCodec:
+    return ValueCodec(locale)
+
+
 def default_formula_evaluator(formula: str) -> Any:
     """Evaluate only literal formulas (``=42``, ``="x"``, ``=TRUE``)."""
     body = formula[1:].strip()
@@ -902,7 +907,7 @@ class Spreadsheet:
 
     @property
     def codec(self) -> ValueCodec:
-        return ValueCodec(self.locale)
+        return _codec_for(self.locale)
 
     def titles(self) -> list[str]:
         return [s.title for s in self.sheets]
@@ -1491,8 +1496,8 @@ class SheetsEmulator:
                     continue
                 di, dj = (i, j) if major == "ROWS" else (j, i)
                 cells.append((r0 + di, c0 + dj, v, f"{value_where}[{i}][{j}]"))
-        height = max([len(values)] if major == "ROWS" else [len(line) for line in values] or [0])
-        width = max([len(line) for line in values] or [0]) if major == "ROWS" else len(values)
+        longest = max([len(line) for line in values] or [0])
+        height, width = (len(values), longest) if major == "ROWS" else (longest, len(values))
         if anchor is None and bounds is not None and not single:
             r_lim = bounds.r1 if bounds.r1 is not None else None
             c_lim = bounds.c1 if bounds.c1 is not None else None
@@ -1680,22 +1685,19 @@ class SheetsEmulator:
         return info.email
 
     def _verify_self_signed_jwt(self, token: str) -> AccessToken | None:
+        """A self-signed JWT used directly as bearer (google-auth's
+        ``always_use_jwt_access`` flow).  None if it is not a valid one."""
         try:
-            header, claims, _ = self._verify_jwt_signature(token)
+            _, claims, account = self._verify_jwt_signature(token)
         except _OAuthError:
             return None
-        now = time.time()
-        if claims.get("iat", 0) < self._jwt_not_before - 1e-9 or claims.get("exp", 0) <= now:
-            return AccessToken(claims.get("iss", ""), frozenset(), 0, revoked=True)
-        aud = claims.get("aud")
         scopes = set(str(claims.get("scope", "")).split())
-        if aud:
-            # Audience-only self-signed JWTs are valid for the service they name.
-            scopes |= set(DEFAULT_SCOPES) if "googleapis.com" in str(aud) else set()
-        iat = claims.get("iat", 0)
-        if iat <= self._jwt_not_before:
-            return AccessToken(claims["iss"], frozenset(scopes), 0, revoked=True)
-        return AccessToken(claims["iss"], frozenset(scopes), float(claims["exp"]))
+        aud = str(claims.get("aud", ""))
+        if aud.startswith(("https://sheets.googleapis.com", "https://www.googleapis.com")):
+            scopes |= set(DEFAULT_SCOPES)  # an audience JWT is good for the API it names
+        iat, exp = float(claims.get("iat", 0)), float(claims.get("exp", 0))
+        revoked = iat < self._jwt_not_before or exp - iat > 3600
+        return AccessToken(account.email, frozenset(scopes), exp, revoked=revoked)
 
     def _verify_jwt_signature(self, assertion: str) -> tuple[dict, dict, ServiceAccount]:
         try:
@@ -2572,6 +2574,11 @@ except ImportError:  # pragma: no cover
 class EmulatorRoutingAdapter(_HTTPAdapter):  # type: ignore[misc,valid-type]
     """A requests adapter that sends Google API hosts to the emulator (path
     and query kept) and refuses every other non-loopback host."""
+
+    # HTTPAdapter pickles (and so deep-copies) only the names in __attrs__;
+    # google-auth deep-copies the refresh transport for its background
+    # allowedLocations lookup, so the routing settings must survive that.
+    __attrs__ = [*getattr(_HTTPAdapter, "__attrs__", []), "base_url", "hosts"]
 
     def __init__(self, base_url: str, hosts: frozenset[str] = ROUTED_HOSTS):
         super().__init__()

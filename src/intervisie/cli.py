@@ -68,7 +68,7 @@ def print_problems(problems) -> None:
 def report(result: app.StepResult, run: app.Run) -> int:
     print_problems(result.problems)
     for line in result.lines:
-        console.print(line)
+        console.print(line, soft_wrap=True)
     if run.dry_run:
         console.print("[bold]Proefdraai (--dry-run):[/] er is niets gewijzigd.")
     elif result.written is not None:

@@ -177,6 +177,20 @@ def _plain_env() -> jinja2.Environment:
     return jinja2.Environment(autoescape=False)
 
 
+# Dutch words a coordinator may type for a field, for the "bedoelde u ...?" hint.
+_DUTCH_HINTS = {
+    "organisatie": "org", "groep": "group", "bijeenkomst": "meeting_nr", "nummer": "meeting_nr",
+    "datum": "date_long", "begin": "start", "starttijd": "start", "eind": "end",
+    "eindtijd": "end", "locatie": "location", "plaats": "location", "voorzitter": "chair",
+    "notulist": "minute_taker", "tijdbewaker": "timekeeper", "thema": "theme",
+    "werkvorm": "method_name", "methode": "method_name", "casussen": "cases",
+    "tijdschema": "timetable", "gedragscode": "code_of_conduct",
+    "volgende_datum": "next_date_long", "deelnemers": "people", "punten": "points",
+    "inbrenger": "presenter", "casus": "case_title", "titel": "case_title",
+    "hulpvraag": "question", "vraag": "question", "toelichting": "explanation",
+    "cyclus": "cycle",
+}
+
 _PARA_MARK = re.compile(r"\n<w:p([ >])")
 _TAG_IN_LINE = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}", re.DOTALL)
 _XML_TAG = re.compile(r"<[^>]+>")
@@ -478,7 +492,7 @@ class CompiledTemplate:
         stack: list[tuple[str, int]] = []
         closers = {"if", "for", "macro", "call", "filter", "set", "with", "block", "raw", "autoescape"}
         try:
-            tokens = list(self._env.lex(source))
+            tokens = [t for t in self._env.lex(source) if t[1] != "whitespace"]
         except jinja2.TemplateSyntaxError:
             return None
         i = 0
@@ -516,9 +530,14 @@ class CompiledTemplate:
             return
         var = unknown[0]
         msg = f"onbekend veld '{{{{ {var} }}}}'{self._where_used(var)}"
-        close = difflib.get_close_matches(var, sorted(allowed), n=1)
-        if close:
-            msg += f"; bedoelde u '{{{{ {close[0]} }}}}'?"
+        guess = _DUTCH_HINTS.get(var.lower())
+        if guess not in allowed:
+            close = difflib.get_close_matches(var, sorted(allowed), n=1)
+            guess = close[0] if close else None
+        if guess:
+            msg += f"; bedoelde u '{{{{ {guess} }}}}'?"
+        else:
+            msg += "."
         if len(unknown) > 1:
             msg += " Ook onbekend: " + ", ".join(f"'{{{{ {u} }}}}'" for u in unknown[1:]) + "."
         msg += " Beschikbare velden: " + ", ".join(sorted(allowed)) + "."

@@ -14,11 +14,12 @@ Rules (see the planning issue and DESIGN.md):
   and do not clash with another meeting of any of the same people. Ties: the earliest.
   None qualifies: the frequency cadence (same weekday as the last meeting), and a
   warning naming why each candidate failed.
-* Chair: the group's Procesbegeleider if set; otherwise the available member who
-  chaired least recently (never the presenter). Minute-taker likewise, never the chair
+* Chair: the group's Procesbegeleider if set; otherwise the available member with the
+  fewest turns as chair, of those the one who chaired least recently (never the
+  presenter); over many meetings the counts stay within one of each other. Minute-taker likewise, never the chair
   or the presenter.
-* Cases: status nieuw, fairest first (the presenter who brought a case least recently,
-  then the oldest submission); one per 45 minutes of case time, at most what the method
+* Cases: status nieuw, fairest first (the presenter who brought the fewest cases, then
+  least recently, then the oldest submission); one per 45 minutes of case time, at most what the method
   allows; presenters available on the date; at most one case per presenter.
 """
 
@@ -168,18 +169,23 @@ def case_queue(rec: Records, group: str) -> list[Case]:
     return sorted(
         waiting,
         key=lambda c: (
-            last.get(c.presenter, dt.date.min),
             count.get(c.presenter, 0),
+            last.get(c.presenter, dt.date.min),
             c.submitted or dt.date.max,
             order.get(c.presenter, 0),
         ),
     )
 
 
-def _pick_by_rotation(candidates: list[str], last: dict[str, dt.date], counts: dict[str, int], order: dict[str, int]) -> str | None:
+def _pick_by_rotation(candidates: list[str], last: dict[str, dt.date], counts: dict[str, int], order: dict[str, int],
+                      soon: dict[str, int] | None = None) -> str | None:
+    """Fewest turns first (keeps counts within one of each other); among equals, who
+    presents soonest (so a role and a presentation do not keep colliding), then who had
+    the role least recently."""
     if not candidates:
         return None
-    return min(candidates, key=lambda n: (last.get(n, dt.date.min), counts.get(n, 0), order.get(n, 0)))
+    soon = soon or {}
+    return min(candidates, key=lambda n: (counts.get(n, 0), soon.get(n, 1 << 30), last.get(n, dt.date.min), order.get(n, 0)))
 
 
 # ---------------------------------------------------------------- the planner
@@ -328,7 +334,11 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
         chosen_cases = [by_nr[n] for n in existing.cases if n in by_nr]
     else:
         seen_presenters: set[str] = set()
+        fixed_chair = (existing.chair if existing and existing.chair else "") or g.facilitator
+        fixed_minutes = existing.minute_taker if existing and existing.minute_taker else ""
         for c in queue:
+            if c.presenter in (fixed_chair, fixed_minutes):
+                continue
             if len(chosen_cases) >= n_cases:
                 break
             if c.presenter in seen_presenters:
@@ -346,6 +356,9 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     presenters = {c.presenter for c in chosen_cases}
 
     # ---- chair and minute-taker
+    soon: dict[str, int] = {}
+    for i, c in enumerate(c for c in queue if c not in chosen_cases):
+        soon.setdefault(c.presenter, i)
     def pool(exclude: set[str]) -> list[str]:
         names = [p.name for p in members if p.name not in exclude and p.role != "procesbegeleider"]
         if answers and date in rec.candidate_dates:
@@ -359,15 +372,15 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
             explanation.append(f"gespreksleider: {chair} (vaste procesbegeleider)")
         else:
             chair = _pick_by_rotation(pool(presenters), _last_role_dates(rec, g.name, "chair"),
-                                      _role_counts(rec, g.name, "chair"), order) or ""
+                                      _role_counts(rec, g.name, "chair"), order, soon) or ""
             if chair:
-                explanation.append(f"gespreksleider: {chair} (was het langst geleden gespreksleider)")
+                explanation.append(f"gespreksleider: {chair} (aan de beurt: het minst vaak en langst geleden gespreksleider)")
     minute_taker = existing.minute_taker if existing and existing.minute_taker else ""
     if not minute_taker:
         minute_taker = _pick_by_rotation(pool(presenters | {chair}), _last_role_dates(rec, g.name, "minute_taker"),
-                                         _role_counts(rec, g.name, "minute_taker"), order) or ""
+                                         _role_counts(rec, g.name, "minute_taker"), order, soon) or ""
         if minute_taker:
-            explanation.append(f"notulist: {minute_taker} (was het langst geleden notulist)")
+            explanation.append(f"notulist: {minute_taker} (aan de beurt: het minst vaak en langst geleden notulist)")
 
     # ---- location rotation
     location = existing.location if existing and existing.location else ""

@@ -1,0 +1,291 @@
+"""Planning: table tests for every rule and tie-break, property tests over random
+groups, availability grids and histories, and end-to-end runs of `intervisie plan`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from helpers import cli
+
+from intervisie.methods import load_library, timetable
+from intervisie.planning import plan
+from intervisie.records import Availability, Case, Group, Meeting, Origin, Participant, Records
+
+TODAY = dt.date(2027, 1, 4)  # a Monday
+LIB = load_library()
+TUESDAYS = [TODAY + dt.timedelta(days=1 + 7 * i) for i in range(10)]
+
+
+def build(n=6, grid=None, cases=(), meetings=(), facilitator="", min_members=4, frequency=6, locations=("A", "B", "C"),
+          method="Incidentmethode", duration=150, extra_groups=()):
+    rec = Records()
+    g = Group("G", method=method, duration=duration, start=dt.time(19, 30), frequency_weeks=frequency,
+              locations=list(locations), facilitator=facilitator, min_members=min_members, max_members=12)
+    rec.groups["G"] = g
+    names = [f"P{i}" for i in range(n)]
+    for name in names:
+        rec.participants[name] = Participant(name, f"{name.lower()}@x.nl", "G")
+    if facilitator:
+        rec.participants[facilitator] = Participant(facilitator, "f@x.nl", "G", role="procesbegeleider")
+    for eg in extra_groups:
+        rec.groups[eg.name] = eg
+    dates = TUESDAYS if grid is None else sorted({d for row in grid.values() for d in row})
+    grid = grid or {name: {d: "ja" for d in dates} for name in names}
+    rec.availability = [Availability(name, "G", answers) for name, answers in grid.items()]
+    rec.candidate_dates = sorted({d for a in rec.availability for d in a.answers})
+    rec.cases = [Case(nr=c[0], presenter=c[1], group="G", title=f"Casus {c[0]}", submitted=c[2] if len(c) > 2 else None)
+                 for c in cases]
+    for m in meetings:
+        rec.meetings[m.nr] = m
+    rec.all_keys = {"Groepen": set(rec.groups), "Deelnemers": set(rec.participants),
+                    "Casussen": {c.nr for c in rec.cases}, "Bijeenkomsten": set(rec.meetings)}
+    return rec
+
+
+def only(outcome):
+    assert len(outcome.proposals) == 1, outcome.proposals
+    return outcome.proposals[0]
+
+
+# ---------------------------------------------------------------- dates
+
+
+def test_best_attended_date_wins():
+    grid = {f"P{i}": {TUESDAYS[0]: "nee" if i < 2 else "ja", TUESDAYS[1]: "ja"} for i in range(6)}
+    p = only(plan(build(grid=grid, cases=[("C-1", "P5")]), LIB, TODAY))
+    assert p.values["Datum"] == TUESDAYS[1]
+
+
+def test_maybe_counts_half_and_ties_go_to_the_earliest():
+    grid = {f"P{i}": {TUESDAYS[2]: "ja", TUESDAYS[3]: "ja"} for i in range(6)}
+    grid["P0"][TUESDAYS[2]] = "misschien"
+    grid["P1"][TUESDAYS[3]] = "misschien"
+    p = only(plan(build(grid=grid), LIB, TODAY))
+    assert p.values["Datum"] == TUESDAYS[2]  # equal score 5.5: earliest
+
+
+@pytest.mark.parametrize("why,setup,reason", [
+    ("quorum", dict(min_members=5, grid={f"P{i}": {TUESDAYS[0]: "ja" if i < 4 else "nee"} for i in range(6)}), "te weinig deelnemers (4 van minimaal 5)"),
+    ("presenter", dict(cases=[("C-1", "P0")], grid={f"P{i}": {TUESDAYS[0]: "nee" if i == 0 else "ja"} for i in range(6)}), "geen inbrenger beschikbaar"),
+    ("facilitator", dict(facilitator="F", grid={**{f"P{i}": {TUESDAYS[0]: "ja"} for i in range(6)}, "F": {TUESDAYS[0]: "nee"}}), "procesbegeleider F niet beschikbaar"),
+    ("holiday", dict(grid={f"P{i}": {dt.date(2027, 4, 27): "ja"} for i in range(6)}), "feestdag (Koningsdag)"),
+    ("frequency", dict(meetings=[Meeting("G-2026-09", "G", dt.date(2026, 12, 15), dt.time(19, 30), dt.time(22), status="gehouden")]), "te kort na de vorige bijeenkomst"),
+])
+def test_each_rejection_reason(why, setup, reason):
+    rec = build(**setup)
+    out = plan(rec, LIB, TODAY if why != "holiday" else dt.date(2027, 4, 1))
+    p = only(out)
+    rejected = [r for v in p.verdicts for r in v.reasons]
+    assert any(reason in r for r in rejected), rejected
+
+
+def test_clash_with_another_groups_meeting_of_the_same_person():
+    other = Group("H", facilitator="F", min_members=1)
+    rec = build(facilitator="F", extra_groups=[other])
+    rec.meetings["H-2027-01"] = Meeting("H-2027-01", "H", TUESDAYS[0], dt.time(19, 0), dt.time(21, 0), status="bevestigd")
+    p = only([x for x in [plan(rec, LIB, TODAY)]][0]) if False else None  # noqa
+    out = plan(rec, LIB, TODAY)
+    g_prop = next(x for x in out.proposals if x.group == "G")
+    v0 = next(v for v in g_prop.verdicts if v.date == TUESDAYS[0])
+    assert any("F heeft dan al bijeenkomst H-2027-01" in r for r in v0.reasons)
+    assert g_prop.values["Datum"] == TUESDAYS[1]
+
+
+def test_no_date_qualifies_falls_back_to_cadence_with_warning():
+    last = Meeting("G-2026-08", "G", dt.date(2026, 12, 1), dt.time(19, 30), dt.time(22), status="gehouden")  # a Tuesday
+    grid = {f"P{i}": {TUESDAYS[0]: "nee", TUESDAYS[1]: "nee"} for i in range(6)}
+    out = plan(build(grid=grid, meetings=[last]), LIB, TODAY)
+    p = only(out)
+    assert p.values["Datum"] == dt.date(2027, 1, 12)  # 6 weeks after 1 Dec, same weekday
+    assert len(out.problems) == 1 and out.problems[0].severity == "waarschuwing"
+    msg = out.problems[0].message
+    assert "di 5 jan: te weinig deelnemers" in msg and "di 12 jan" in msg
+
+
+def test_candidate_dates_in_the_past_or_today_are_ignored():
+    grid = {f"P{i}": {TODAY: "ja", TODAY - dt.timedelta(days=7): "ja", TUESDAYS[4]: "misschien"} for i in range(6)}
+    p = only(plan(build(grid=grid), LIB, TODAY))
+    assert p.values["Datum"] == TUESDAYS[4]
+
+
+# ---------------------------------------------------------------- people
+
+
+def test_chair_rotates_to_who_chaired_least_recently_and_never_the_presenter():
+    history = [Meeting(f"G-2026-0{i}", "G", dt.date(2026, 1 + i, 1), chair=f"P{i}", minute_taker=f"P{(i + 1) % 6}", status="gehouden")
+               for i in range(1, 6)]
+    rec = build(cases=[("C-1", "P0")], meetings=history)
+    p = only(plan(rec, LIB, TODAY))
+    assert p.values["Casus"] == "C-1"
+    assert p.values["Gespreksleider"] == "P1"  # P0 never chaired but presents
+    assert p.values["Notulist"] not in ("P0", "P1")
+
+
+def test_facilitator_always_chairs():
+    p = only(plan(build(facilitator="F", cases=[("C-1", "P2")]), LIB, TODAY))
+    assert p.values["Gespreksleider"] == "F"
+    assert p.values["Notulist"] not in ("F", "P2")
+
+
+def test_case_queue_is_fair():
+    history = [Meeting("G-2026-01", "G", dt.date(2026, 10, 1), chair="P5", status="gehouden")]
+    cases = [("C-1", "P1", dt.date(2026, 9, 1)), ("C-2", "P1", dt.date(2026, 12, 1)), ("C-3", "P2", dt.date(2026, 12, 20)),
+             ("C-4", "P3", dt.date(2026, 12, 10))]
+    rec = build(cases=cases, meetings=history)
+    rec.cases[0].status, rec.cases[0].meeting = "besproken", "G-2026-01"
+    rec.all_keys["Bijeenkomsten"] = set(rec.meetings)
+    p = only(plan(rec, LIB, TODAY))
+    assert p.values["Casus"] == "C-4"  # P1 presented before; P3's is older than P2's
+
+
+def test_several_cases_for_long_meetings_of_a_multi_case_method():
+    cases = [(f"C-{i}", f"P{i}", dt.date(2026, 12, i)) for i in range(1, 6)]
+    p = only(plan(build(cases=cases, method="Regionale intervisie", duration=240), LIB, TODAY))
+    assert len(p.values["Casus"].split("; ")) >= 3
+    assert len(set(c.presenter for c in p.cases)) == len(p.cases)
+
+
+def test_location_rotates():
+    history = [Meeting("G-2026-01", "G", dt.date(2026, 11, 1), location="B", status="gehouden")]
+    p = only(plan(build(meetings=history), LIB, TODAY))
+    assert p.values["Locatie"] == "C"
+
+
+# ---------------------------------------------------------------- coordinator wins
+
+
+def _origin(values):
+    return Origin("Bijeenkomsten", 2, {k: i for i, k in enumerate(values)}, values)
+
+
+def test_existing_row_only_gets_its_empty_cells():
+    raw = {"Nr": "G-2027-05", "Groep": "G", "Datum": dt.date(2027, 2, 2), "Gespreksleider": "P3", "Status": "voorstel",
+           "Locatie": None, "Notulist": None}
+    m = Meeting("G-2027-05", "G", dt.date(2027, 2, 2), chair="P3", status="voorstel", origin=_origin(raw))
+    out = plan(build(meetings=[m], cases=[("C-1", "P3"), ("C-2", "P4")]), LIB, TODAY)
+    p = only(out)
+    assert "Datum" not in p.values and "Gespreksleider" not in p.values
+    assert p.values["Casus"] == "C-2"  # P3 chairs, so cannot present
+    for ch in out.changes.cells:
+        if ch.tab == "Bijeenkomsten":
+            assert ch.expect is None and raw.get(ch.column) in (None, "")
+
+
+def test_every_active_group_with_an_upcoming_meeting_is_left_alone():
+    m = Meeting("G-2027-05", "G", dt.date(2027, 2, 2), dt.time(19, 30), dt.time(22), "A", "Incidentmethode", "P1", "P2", ["C-1"],
+                status="bevestigd", origin=_origin({}))
+    full = {c: "x" for c in ("Nr", "Datum", "Begintijd", "Eindtijd", "Locatie", "Methode", "Gespreksleider", "Notulist", "Casus", "Status")}
+    m.origin = _origin(full)
+    out = plan(build(meetings=[m], cases=[("C-1", "P3")]), LIB, TODAY)
+    assert out.proposals == [] and not out.changes.cells and not out.changes.appends
+
+
+# ---------------------------------------------------------------- properties
+
+names6 = [f"P{i}" for i in range(6)]
+answers = st.sampled_from(["ja", "nee", "misschien", None])
+
+
+@st.composite
+def scenarios(draw):
+    n = draw(st.integers(4, 8))
+    names = [f"P{i}" for i in range(n)]
+    k = draw(st.integers(1, 6))
+    dates = TUESDAYS[:k]
+    grid = {name: {d: a for d in dates if (a := draw(answers))} for name in names}
+    ncases = draw(st.integers(0, n))
+    cases = [(f"C-{i}", draw(st.sampled_from(names)), dt.date(2026, 12, 1 + i)) for i in range(ncases)]
+    hist = []
+    for i in range(draw(st.integers(0, 4))):
+        hist.append(Meeting(f"G-2026-{i + 1:02d}", "G", dt.date(2026, 6 + i, 3), chair=draw(st.sampled_from(names)),
+                            minute_taker=draw(st.sampled_from(names)), status="gehouden"))
+    facilitator = draw(st.sampled_from(["", "", "F"]))
+    if facilitator:
+        grid["F"] = {d: a for d in dates if (a := draw(answers))}
+    minimum = draw(st.integers(2, n))
+    return build(n=n, grid=grid, cases=cases, meetings=hist, facilitator=facilitator, min_members=minimum)
+
+
+@settings(max_examples=150, deadline=None)
+@given(rec=scenarios())
+def test_properties_of_any_proposal(rec):
+    out = plan(rec, LIB, TODAY)
+    p = only(out)
+    v = p.values
+    presenters = {c.presenter for c in p.cases}
+    assert v["Gespreksleider"] not in presenters
+    if v.get("Notulist"):
+        assert v["Notulist"] not in presenters | {v["Gespreksleider"]}
+    chosen = next((x for x in p.verdicts if x.date == v["Datum"]), None)
+    if chosen is None or not chosen.ok:
+        assert any(pr.severity == "waarschuwing" for pr in out.problems)  # quorum or a warning
+    else:
+        assert chosen.yes + chosen.maybe >= rec.groups["G"].min_members
+        answers_of = {a.name: a.answers for a in rec.availability}
+        assert answers_of.get(v["Gespreksleider"], {}).get(v["Datum"]) in ("ja", "misschien", None)
+        for c in p.cases:
+            assert answers_of[c.presenter].get(v["Datum"]) in ("ja", "misschien")
+    slots = timetable(LIB, LIB.find(v["Methode"]), v["Begintijd"], 150, max(1, len(p.cases)))
+    assert sum(s.minutes for s in slots) == 150
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(n=st.integers(4, 8), rounds=st.integers(2, 4))
+def test_over_many_meetings_everyone_chairs_and_presents_evenly(n, rounds):
+    rec = build(n=n, grid={f"P{i}": {d: "ja" for d in [TODAY + dt.timedelta(days=7 * k + 1) for k in range(200)]} for i in range(n)},
+                frequency=1)
+    names = [f"P{i}" for i in range(n)]
+    for i, name in enumerate(names):
+        rec.cases.append(Case(nr=f"C-{i}", presenter=name, group="G", title="t", submitted=dt.date(2026, 1, 1 + i)))
+    today = TODAY
+    next_case = n
+    for _ in range(rounds * n):
+        p = only(plan(rec, LIB, today))
+        v = p.values
+        m = Meeting(v["Nr"], "G", v["Datum"], v["Begintijd"], v["Eindtijd"], chair=v["Gespreksleider"], minute_taker=v.get("Notulist", ""),
+                    cases=v["Casus"].split("; ") if v.get("Casus") else [], status="gehouden")
+        rec.meetings[m.nr] = m
+        rec.all_keys["Bijeenkomsten"].add(m.nr)
+        for c in p.cases:
+            c.status, c.meeting = "besproken", m.nr
+            rec.cases.append(Case(nr=f"C-{next_case}", presenter=c.presenter, group="G", title="t", submitted=m.date))
+            next_case += 1
+        today = m.date + dt.timedelta(days=1)
+    chairs = [sum(1 for m in rec.meetings.values() if m.chair == x) for x in names]
+    presents = [sum(1 for c in rec.cases if c.status == "besproken" and c.presenter == x) for x in names]
+    assert max(chairs) - min(chairs) <= 1, chairs
+    assert max(presents) - min(presents) <= 1, presents
+
+
+# ---------------------------------------------------------------- end to end
+
+
+def test_plan_on_demo_is_sensible_and_idempotent(demo_xlsx):
+    from openpyxl import load_workbook
+
+    r1 = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+    assert r1.exit_code == 0, r1.output
+    assert "Nieuw voorstel Utrecht Jeugdzorg-2026-02" in r1.output and "Gent Psychologen-2027-01" in r1.output
+    wb = load_workbook(demo_xlsx)
+    rows = [[c.value for c in r] for r in wb["Bijeenkomsten"].iter_rows(min_row=2)]
+    assert [r[0] for r in rows] == ["Utrecht Jeugdzorg-2026-01", "Utrecht Jeugdzorg-2026-02", "Gent Psychologen-2027-01"]
+    assert all(r[11] == "voorstel" for r in rows[1:])
+    cases = {r[0].value: r for r in wb["Casussen"].iter_rows(min_row=2)}
+    assert sorted(cases) == ["C-001", "C-002", "C-003", "C-004", "C-005"]  # numbers filled in
+    assert sum(1 for r in cases.values() if r[9].value == "ingepland") == 2
+    from helpers import all_values
+
+    before = all_values(demo_xlsx)
+    r2 = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+    assert "niets voor te stellen" in r2.output
+    assert all_values(demo_xlsx) == before  # running it again changes nothing
+
+
+def test_today_moves_the_planning(demo_xlsx):
+    r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2027-01-20", "--dry-run")
+    assert r.exit_code == 0
+    assert "2027" in r.output and "december 2026" not in r.output
