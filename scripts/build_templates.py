@@ -37,7 +37,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
 ROOT = Path(__file__).resolve().parents[1]
-KINDS = ("agenda", "presentielijst", "evaluatieformulier", "casusvoorbereiding")
+sys.path.insert(0, str(ROOT / "src"))
+
+from intervisie.documents import EVALUATION_CONTROLS, KINDS, PLACEHOLDER_TEXTS  # noqa: E402
 
 # ---------------------------------------------------------------------------- palette
 NAVY = "1F3A5F"  # headings
@@ -571,13 +573,6 @@ def sdt(tag: str, alias: str, *, text: str | None = None, placeholder: str = "Kl
     return parse_xml(f"<w:sdt {nsdecls('w')}>{pr}<w:sdtContent>{run}</w:sdtContent></w:sdt>")
 
 
-def answer_box(doc, tag: str, alias: str, height_cm: float = 3.4) -> None:
-    cell = box(doc, height_cm)
-    p = cell.paragraphs[0]
-    p.style = "Tabeltekst"
-    p._p.append(sdt(tag, alias, multiline=True, placeholder="Klik hier om je antwoord te typen."))
-
-
 # ---------------------------------------------------------------------------- the templates
 
 def build_agenda():
@@ -722,9 +717,26 @@ def build_presentielijst():
     return doc
 
 
-CIJFERS = [("Kies een cijfer", "")] + [(str(i), str(i)) for i in range(1, 11)]
-DOORGAAN = [("Kies een antwoord", ""), ("doorgaan", "doorgaan"), ("stoppen", "stoppen"),
-            ("twijfel", "twijfel")]
+PLACEHOLDER_NAME = "Klik hier om je naam te typen."
+PLACEHOLDER_ANSWER = "Klik hier om je antwoord te typen."
+PLACEHOLDER_GRADE = "Kies een cijfer"
+PLACEHOLDER_CHOICE = "Kies een antwoord"
+assert {PLACEHOLDER_NAME, PLACEHOLDER_ANSWER, PLACEHOLDER_GRADE, PLACEHOLDER_CHOICE} <= PLACEHOLDER_TEXTS
+
+
+def control(tag: str, **kw):
+    """The evaluation form's content control *tag* (title and list from documents.py)."""
+    alias, values = EVALUATION_CONTROLS[tag]
+    if values is not None:
+        kw["items"] = [(kw["placeholder"], "")] + [(v, v) for v in values]
+    return sdt(tag, alias, **kw)
+
+
+def eval_answer_box(doc, tag: str) -> None:
+    cell = box(doc, 3.4)
+    p = cell.paragraphs[0]
+    p.style = "Tabeltekst"
+    p._p.append(control(tag, multiline=True, placeholder=PLACEHOLDER_ANSWER))
 
 
 def build_evaluatieformulier():
@@ -733,12 +745,11 @@ def build_evaluatieformulier():
 
     def meeting_ctl(cell):
         p = cell_par(cell, "")
-        p._p.append(sdt("bijeenkomst", "Bijeenkomst", text="{{ meeting_nr }}",
-                        lock="sdtContentLocked"))
+        p._p.append(control("bijeenkomst", text="{{ meeting_nr }}", lock="sdtContentLocked"))
 
     def name_ctl(cell):
         p = cell_par(cell, "")
-        p._p.append(sdt("naam", "Naam", placeholder="Klik hier om je naam te typen."))
+        p._p.append(control("naam", placeholder=PLACEHOLDER_NAME))
 
     details_table(doc, [
         ("Datum", "{{ date_long }}", None),
@@ -753,29 +764,27 @@ def build_evaluatieformulier():
 
     para(doc, "1.  Welk cijfer geef je deze bijeenkomst?", style="Vraag")
     p = para(doc, "")
-    p._p.append(sdt("cijfer", "Cijfer", items=CIJFERS, placeholder="Kies een cijfer",
-                    rpr="<w:b/>"))
+    p._p.append(control("cijfer", placeholder=PLACEHOLDER_GRADE, rpr="<w:b/>"))
     add_run(p, "   (1 = zeer slecht, 10 = uitstekend)", color=FAINT)
 
     para(doc, "2.  Wat ging goed?", style="Vraag")
-    answer_box(doc, "goed", "Wat ging goed")
+    eval_answer_box(doc, "goed")
     para(doc, "3.  Wat kan beter?", style="Vraag")
-    answer_box(doc, "beter", "Wat kan beter")
+    eval_answer_box(doc, "beter")
     para(doc, "4.  Wat neem je mee naar je eigen praktijk?", style="Vraag")
-    answer_box(doc, "meenemen", "Wat neem je mee")
+    eval_answer_box(doc, "meenemen")
 
     tag_par(doc, "{%p if cycle %}")
     heading(doc, "Terugblik op de cyclus", page_break=True)
     para(doc, "Deze bijeenkomst sluit een cyclus af. Kijk met de groep terug op alle "
               "bijeenkomsten samen en geef aan of je wilt doorgaan.", style="Toelichting")
     para(doc, "5.  In hoeverre heb je je leerdoelen voor deze cyclus bereikt?", style="Vraag")
-    answer_box(doc, "leerdoelen", "Leerdoelen")
+    eval_answer_box(doc, "leerdoelen")
     para(doc, "6.  Hoe veilig voelde je je in de groep om open te zijn?", style="Vraag")
-    answer_box(doc, "veiligheid", "Veiligheid")
+    eval_answer_box(doc, "veiligheid")
     para(doc, "7.  Wil je doorgaan met deze groep?", style="Vraag")
     p = para(doc, "")
-    p._p.append(sdt("doorgaan", "Doorgaan", items=DOORGAAN, placeholder="Kies een antwoord",
-                    rpr="<w:b/>"))
+    p._p.append(control("doorgaan", placeholder=PLACEHOLDER_CHOICE, rpr="<w:b/>"))
     add_run(p, "   (doorgaan, stoppen of twijfel)", color=FAINT)
     tag_par(doc, "{%p endif %}")
 

@@ -37,6 +37,12 @@ Faithfulness notes (where the emulator knowingly differs from Google):
   when rows/columns are inserted or deleted.
 * A request without any Authorization header gets the real 403
   "The request is missing a valid API key."; invalid/expired tokens get 401.
+* ``expire_tokens`` also revokes self-signed JWT bearers by their ``iat``;
+  one re-signed within the same second is still rejected (only matters for
+  ``always_use_jwt_access``; the production flow uses the token endpoint).
+* ``fail_next`` faults apply to Sheets/Drive requests, never to ``/token``.
+* Every request counts in ``requests``/``count()``, including ones that were
+  answered with an injected fault or a 401.
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ import string
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable
@@ -69,6 +75,7 @@ __all__ = [
     "routed_session",
     "routed_gspread_client",
     "parse_a1",
+    "Bounds",
     "col_letters",
     "col_index",
     "DEFAULT_SCOPES",
@@ -1083,7 +1090,8 @@ class SheetsEmulator:
         host, port = server.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self.token_uri = self.base_url + "/token"
-        self._thread = threading.Thread(target=server.serve_forever, name="sheets-emulator", daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                                        name="sheets-emulator", daemon=True)
         self._thread.start()
         return self.base_url
 
@@ -1620,7 +1628,7 @@ class SheetsEmulator:
             raise ApiError(404)
         sid, rest = m.group(1), m.group(2)
         write = method not in ("GET", "HEAD")
-        email = self._authenticate(headers, "write" if write else "read", _SHEETS_WRITE_SCOPES if write else _SHEETS_READ_SCOPES)
+        email = self._authenticate(headers, _SHEETS_WRITE_SCOPES if write else _SHEETS_READ_SCOPES)
         ss = self._spreadsheets.get(sid)
         if ss is None:
             raise ApiError(404)
@@ -1639,7 +1647,7 @@ class SheetsEmulator:
             return self._op_values_batch_update(ss, payload)
         if rest == "/values:batchClear" and method == "POST":
             ranges = payload.get("ranges") or []
-            cleared = [self._clear(ss, r) for r in ranges]
+            cleared = self._atomic(ss, lambda: [self._clear(ss, r) for r in ranges])
             return {"spreadsheetId": ss.id, "clearedRanges": cleared} if cleared else {"spreadsheetId": ss.id}
         if rest.startswith("/values/"):
             raw_range = rest[len("/values/") :]
@@ -1661,7 +1669,7 @@ class SheetsEmulator:
 
     # -- auth ----------------------------------------------------------------------
 
-    def _authenticate(self, headers: Any, kind: str, scopes: set[str]) -> str:
+    def _authenticate(self, headers: Any, scopes: set[str]) -> str:
         auth = headers.get("Authorization") if headers is not None else None
         if not auth:
             raise ApiError(403, "The request is missing a valid API key.", details=[{
@@ -1758,7 +1766,7 @@ class SheetsEmulator:
         with self._lock:
             self._location_requests += 1
             try:
-                self._authenticate(headers, "read", set())
+                self._authenticate(headers, set())
             except ApiError as err:
                 return err.code, err.headers, _json_bytes(err.payload())
         return 200, {}, _json_bytes({"locations": [], "encodedLocations": "0x0"})
@@ -2334,7 +2342,7 @@ class SheetsEmulator:
     # -- Drive (just enough for gspread's open(title) and creationTime) ---------
 
     def _drive(self, method: str, path: str, query: dict[str, list[str]], headers: Any) -> dict:
-        email = self._authenticate(headers, "read", _DRIVE_READ_SCOPES)
+        email = self._authenticate(headers, _DRIVE_READ_SCOPES)
         if method != "GET":
             raise ApiError(501, "Sheets emulator: only Drive file reads are implemented.")
         rest = path[len("/drive/v3/files") :].strip("/")
@@ -2528,6 +2536,7 @@ def _quota_error(kind: str, limit: int | None) -> ApiError:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are separate writes; avoid 40 ms stalls
     server_version = "ESF"
     sys_version = ""
 

@@ -377,6 +377,28 @@ def test_read_evaluation_form_round_trip(renderer, tmp_path):
     assert read_evaluation_form(path) == {"bijeenkomst": "07", **answers}
 
 
+def test_read_evaluation_form_without_tags(renderer, tmp_path):
+    """LibreOffice 7.4 saves content controls without w:tag (dropdowns even without
+    title) and without the placeholder flag; the reader still recognises them."""
+    path = tmp_path / "lo.docx"
+    renderer.render("evaluatieformulier", eval_ctx(cycle=True), path)
+    doc = Document(path)
+    controls = sdts(doc)
+    fill(controls["naam"], "Carla")
+    fill(controls["cijfer"], "9")
+    fill(controls["doorgaan"], "stoppen")
+    for tag, sdt in controls.items():
+        pr = sdt.find(qn("w:sdtPr"))
+        for name in ("w:tag", "w:showingPlcHdr") + (("w:alias",) if tag in ("cijfer", "doorgaan") else ()):
+            el = pr.find(qn(name))
+            if el is not None:
+                pr.remove(el)
+    doc.save(path)
+    got = read_evaluation_form(path)
+    assert got["naam"] == "Carla" and got["cijfer"] == "9" and got["doorgaan"] == "stoppen"
+    assert got["bijeenkomst"] == "5" and got["goed"] == "" and got["leerdoelen"] == ""
+
+
 # ----------------------------------------------------------------------------- casus
 
 def test_casusvoorbereiding(renderer):
@@ -444,11 +466,15 @@ def test_error_in_footer_is_found(tmp_path):
 def test_custom_template_renders(tmp_path):
     path = make_docx(tmp_path / "kort.docx", ["{{ org }} – {{ date_long }}"],
                      footer="{{ group }}")
+    doc = Document(path)
+    doc.core_properties.title = "Agenda {{ group }}"  # docxtpl renders core properties too
+    doc.save(path)
     out = tmp_path / "out.docx"
     Renderer(overrides={"agenda": path}).render("agenda", agenda_ctx(), out)
     doc = Document(out)
     assert doc.paragraphs[0].text == f"{ORG} – dinsdag 12 januari 2027"
     assert doc.sections[0].footer.paragraphs[0].text == GROUP
+    assert doc.core_properties.title == f"Agenda {GROUP}"
 
 
 def test_not_a_docx(tmp_path):

@@ -269,11 +269,12 @@ def test_plan_on_demo_is_sensible_and_idempotent(demo_xlsx):
 
     r1 = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
     assert r1.exit_code == 0, r1.output
-    assert "Nieuw voorstel Utrecht Jeugdzorg-2026-02" in r1.output and "Gent Psychologen-2027-01" in r1.output
+    assert "Nieuw voorstel Gent Psychologen-2027-01" in r1.output and "Utrecht" not in r1.output.split("Documenten")[0]
     wb = load_workbook(demo_xlsx)
     rows = [[c.value for c in r] for r in wb["Bijeenkomsten"].iter_rows(min_row=2)]
     assert [r[0] for r in rows] == ["Utrecht Jeugdzorg-2026-01", "Utrecht Jeugdzorg-2026-02", "Gent Psychologen-2027-01"]
-    assert all(r[11] == "voorstel" for r in rows[1:])
+    assert rows[1][11] == "bevestigd" and rows[2][11] == "voorstel"
+    assert rows[2][7] == "Marieke Dhondt" and rows[2][2].date() > dt.date(2026, 11, 22)
     cases = {r[0].value: r for r in wb["Casussen"].iter_rows(min_row=2)}
     assert sorted(cases) == ["C-001", "C-002", "C-003", "C-004", "C-005"]  # numbers filled in
     assert sum(1 for r in cases.values() if r[9].value == "ingepland") == 2

@@ -158,6 +158,98 @@ def plan_step(run: Run, rec: Records, result: StepResult) -> None:
         result.lines.append("Planning: alle actieve groepen hebben een komende bijeenkomst; niets voor te stellen.")
 
 
+def _template_dir(run: Run, group_folder: str, base: Path) -> Path | None:
+    if group_folder:
+        p = Path(group_folder)
+        return p if p.is_absolute() else base / p
+    return run.config.resolve(run.config.output.templates)
+
+
+def documents_step(run: Run, rec: Records, result: StepResult, wb: Workbook) -> None:
+    """Render the documents of every confirmed meeting inside the invitation window;
+    a meeting whose inputs did not change is not rendered again."""
+    import hashlib
+    import json
+
+    from .docgen import in_window, jobs_for_meeting
+    from .documents import Renderer, default_template_dir
+    from .errors import TemplateError, TimetableError
+    from .workbook.base import CellChange, key_of
+
+    lib = library(run)
+    base = Path(getattr(wb, "path", run.config.base_dir)).parent if hasattr(wb, "path") else run.config.base_dir
+    state_file = run.state_dir / "documents.json"
+    try:
+        state = json.loads(state_file.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        state = {}
+    renderers: dict[Path, Renderer] = {}
+    template_sums: dict[Path, str] = {}
+    broken_groups: set[str] = set()
+    rendered = unchanged = 0
+    for m in sorted(rec.meetings.values(), key=lambda x: (x.date or dt.date.max, x.nr)):
+        if not m.nr or not in_window(m, run.today, rec.settings.invite_days) or m.group not in rec.groups:
+            continue
+        g = rec.groups[m.group]
+        if g.name in broken_groups:
+            continue
+        try:
+            jobs = jobs_for_meeting(rec, lib, m)
+        except TimetableError as exc:
+            cell = m.origin.cell("Methode") if m.origin else "Bijeenkomsten"
+            result.problems.append(Problem("fout", "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}"))
+            continue
+        folder = _template_dir(run, g.templates, base)
+        renderer = renderers.setdefault(folder or default_template_dir(), Renderer(folder))
+        paths: dict[str, str] = {}
+        try:
+            for job in jobs:
+                path = renderer.path_for(job.kind)
+                if not path.exists() and folder is not None:
+                    path = default_template_dir() / f"{job.kind}.docx"  # a group folder may hold only some
+                tpl = renderer.get(job.kind, path)
+                if path not in template_sums:
+                    template_sums[path] = hashlib.sha256(path.read_bytes()).hexdigest()
+                digest = hashlib.sha256((job.digest + template_sums[path]).encode()).hexdigest()
+                out = run.output_dir / job.filename
+                if state.get(job.filename) == digest and out.exists():
+                    unchanged += 1
+                else:
+                    if not run.dry_run:
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        tpl.render(job.context, out)
+                        state[job.filename] = digest
+                    rendered += 1
+                if job.column:
+                    paths[job.column] = str(out)
+        except TemplateError as exc:
+            cell = g.origin.cell("Sjablonen") if g.origin else "Groepen"
+            result.problems.append(Problem("fout", "Groepen", cell,
+                                           f"{exc.message} De documenten van groep {g.name} worden overgeslagen tot het sjabloon is hersteld."))
+            broken_groups.add(g.name)
+            continue
+        raw = m.origin.raw if m.origin else {}
+        for column, value in paths.items():
+            if raw.get(column) != value:
+                result.changes.cells.append(CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, m.nr), column, value, raw.get(column)))
+        result.details.append(("documenten", m.nr, sorted(paths.values())))
+    if not run.dry_run and rendered:
+        run.state_dir.mkdir(parents=True, exist_ok=True)
+        tmp = state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, state_file)
+    verb = "zou maken" if run.dry_run else "gemaakt"
+    result.lines.append(f"Documenten: {rendered} {verb}, {unchanged} ongewijzigd (map {run.output_dir}).")
+
+
+def documents_cmd(run: Run) -> StepResult:
+    with run_lock(run):
+        wb, snap, rec = load(run)
+        result = StepResult(records=rec, problems=list(rec.problems))
+        documents_step(run, rec, result, wb)
+        return finish(run, wb, result, "documenten")
+
+
 def plan_cmd(run: Run) -> StepResult:
     with run_lock(run):
         wb, snap, rec = load(run)
@@ -172,6 +264,7 @@ def weekly(run: Run) -> StepResult:
         wb, snap, rec = load(run)
         result = StepResult(records=rec, problems=list(rec.problems))
         plan_step(run, rec, result)
+        documents_step(run, rec, result, wb)
         return finish(run, wb, result, "weekrun")
 
 

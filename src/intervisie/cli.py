@@ -116,6 +116,15 @@ def plan(run: app.Run) -> int:
     return report(result, run)
 
 
+@main.command()
+@common
+def documents(run: app.Run) -> int:
+    """Render agenda, attendance list, evaluation form and case preparation for every
+    confirmed meeting inside the invitation window."""
+    result = app.documents_cmd(run)
+    return report(result, run)
+
+
 @main.command("run")
 @common
 def run_cmd(run: app.Run) -> int:

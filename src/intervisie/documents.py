@@ -51,6 +51,8 @@ __all__ = [
     "Renderer",
     "default_template_dir",
     "read_evaluation_form",
+    "EVALUATION_CONTROLS",
+    "PLACEHOLDER_TEXTS",
 ]
 
 KINDS: tuple[str, ...] = ("agenda", "presentielijst", "evaluatieformulier", "casusvoorbereiding")
@@ -91,6 +93,31 @@ ALLOWED_FIELDS: dict[str, set[str]] = {
     "casusvoorbereiding": _COMMON
     | {"presenter", "case_title", "question", "explanation"},
 }
+
+#: The evaluation form's content controls: tag -> (title shown in Word, drop-down values).
+#: ``scripts/build_templates.py`` builds the form from this; ``read_evaluation_form``
+#: uses the titles and the drop-down values to recognise controls whose tag was lost
+#: (LibreOffice 7.4 drops ``w:tag`` when it saves a .docx).
+EVALUATION_CONTROLS: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "bijeenkomst": ("Bijeenkomst", None),
+    "naam": ("Naam", None),
+    "cijfer": ("Cijfer", tuple(str(i) for i in range(1, 11))),
+    "goed": ("Wat ging goed", None),
+    "beter": ("Wat kan beter", None),
+    "meenemen": ("Wat neem je mee", None),
+    "leerdoelen": ("Leerdoelen", None),
+    "veiligheid": ("Veiligheid", None),
+    "doorgaan": ("Doorgaan", ("doorgaan", "stoppen", "twijfel")),
+}
+#: Placeholder texts of the form (and Word's Dutch default); read back as "".
+PLACEHOLDER_TEXTS = frozenset({
+    "Klik hier om je naam te typen.",
+    "Klik hier om je antwoord te typen.",
+    "Kies een cijfer",
+    "Kies een antwoord",
+    "Klik of tik om tekst in te voeren.",
+    "Kies een item.",
+})
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W_NS
@@ -682,12 +709,34 @@ def _sdt_text(content: etree._Element) -> str:
     return "\n".join(paras)
 
 
+def _control_tag(pr: etree._Element) -> str | None:
+    tag_el = pr.find(_W + "tag")
+    if tag_el is not None and tag_el.get(_W + "val"):
+        return tag_el.get(_W + "val")
+    alias_el = pr.find(_W + "alias")
+    if alias_el is not None and alias_el.get(_W + "val"):
+        alias = alias_el.get(_W + "val").strip().lower()
+        for tag, (title, _values) in EVALUATION_CONTROLS.items():
+            if title.lower() == alias:
+                return tag
+    lst = pr.find(_W + "dropDownList")
+    if lst is None:
+        lst = pr.find(_W + "comboBox")
+    if lst is not None:
+        values = {i.get(_W + "value") for i in lst.findall(_W + "listItem")} - {"", None}
+        for tag, (_title, options) in EVALUATION_CONTROLS.items():
+            if options and values == set(options):
+                return tag
+    return None
+
+
 def read_evaluation_form(path: Path) -> dict[str, str]:
     """Read the content controls of a filled-in evaluation form: ``{tag: text}``.
 
     Controls still showing their placeholder read as ``""``; for drop-down lists the
     chosen item's value is returned.  When a tag occurs more than once the first
-    non-empty answer wins.
+    non-empty answer wins.  Controls without a tag are recognised by their title or
+    their drop-down values (see EVALUATION_CONTROLS).
     """
     path = Path(path)
     try:
@@ -706,10 +755,9 @@ def read_evaluation_form(path: Path) -> dict[str, str]:
         content = sdt.find(_W + "sdtContent")
         if pr is None:
             continue
-        tag_el = pr.find(_W + "tag")
-        if tag_el is None or not tag_el.get(_W + "val"):
+        tag = _control_tag(pr)
+        if tag is None:
             continue
-        tag = tag_el.get(_W + "val")
         if pr.find(_W + "showingPlcHdr") is not None or content is None:
             text = ""
         else:
@@ -723,7 +771,8 @@ def read_evaluation_form(path: Path) -> dict[str, str]:
                     if shown.strip() == text:
                         text = item.get(_W + "value", shown)
                         break
+            if text in PLACEHOLDER_TEXTS:
+                text = ""
         if not result.get(tag):
             result[tag] = text
     return result
-

@@ -270,17 +270,20 @@ def demo_data(today: dt.date) -> dict[str, Any]:
             row.append(pattern[(i * 5 + j * 7) % len(pattern)] if relevant else "")
         avail.append(row)
     past = _next_weekday(today - dt.timedelta(weeks=7), 1)
+    soon = _next_weekday(today + dt.timedelta(days=6), 1)  # confirmed, inside the invitation window
     meetings = [
         [f"Utrecht Jeugdzorg-{past.year}-01", "Utrecht Jeugdzorg", past, dt.time(19, 30), dt.time(22, 0), "Wijkcentrum De Pijler, Utrecht",
          "Incidentmethode", "Anouk van der Berg", "Daan de Vries", "C-001", "Grenzen stellen", "gehouden"],
+        [f"Utrecht Jeugdzorg-{soon.year}-0{2 if soon.year == past.year else 1}", "Utrecht Jeugdzorg", soon, dt.time(19, 30), dt.time(22, 0),
+         "Praktijk Oudegracht 112, Utrecht", "Incidentmethode", "Sven Hoekstra", "Özlem Yılmaz", "C-002", "Samenwerken in de keten", "bevestigd"],
     ]
     cases = [
         ["C-001", "Fatima El Amrani", "Utrecht Jeugdzorg", past - dt.timedelta(days=20), "Moeder weigert hulpverlening",
          "Hoe houd ik contact met een moeder die elke afspraak afzegt?", "Drie afspraken afgezegd; kinderen (4 en 7) missen school.",
          "ja", "", "besproken", f"Utrecht Jeugdzorg-{past.year}-01"],
-        ["", "Joost Bakker", "Utrecht Jeugdzorg", today - dt.timedelta(days=12), "Samenwerking met school & wijkteam",
+        ["C-002", "Joost Bakker", "Utrecht Jeugdzorg", today - dt.timedelta(days=12), "Samenwerking met school & wijkteam",
          "Hoe krijg ik school en wijkteam op één lijn?", "School wil 'zorgen melden', wijkteam wacht af.\nIk zit ertussen.",
-         "nee", "", "nieuw", ""],
+         "nee", "", "ingepland", meetings[1][0]],
         ["", "Lieke ten Brink", "Utrecht Jeugdzorg", today - dt.timedelta(days=30), "Agressie in de wachtkamer 😟",
          "Wat had ik anders kunnen doen toen de vader dreigend werd?", "Vertrouwelijk: betreft een lopende melding.",
          "ja", "", "nieuw", ""],

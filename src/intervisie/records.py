@@ -66,6 +66,7 @@ class Group:
     accreditation_nr: str = ""
     points_per_hour: float = 1.0
     active: bool = True
+    templates: str = ""
     origin: Origin | None = None
 
 

@@ -169,6 +169,8 @@ GROEPEN = Tab(
         C("Accreditatienummer", aliases=("Accreditation number", "Activiteitnummer"), width=18),
         C("Punten per uur", K.NUMBER, aliases=("Points per hour",), default="1", width=10),
         C("Actief", K.ENUM, aliases=("Active",), choices=JA_NEE, default="ja", width=8),
+        # not in DESIGN.md: a folder with the group's own Word templates (optional)
+        C("Sjablonen", aliases=("Templates", "Sjabloonmap"), width=24),
     ),
     aliases=("Groups",),
 )

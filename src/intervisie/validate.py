@@ -281,6 +281,7 @@ def _groups(rec: Records, rows) -> None:
         g.accreditation_nr = r.get("Accreditatienummer") or ""
         g.points_per_hour = _v(r.get("Punten per uur"), 1.0)
         g.active = r.get("Actief") != "nee"
+        g.templates = r.get("Sjablonen") or ""
         if g.duration is not None and not 30 <= g.duration <= 600:
             r.problem("Duur (min)", f"Duur {g.duration} minuten is niet bruikbaar. Vul de duur van een bijeenkomst in minuten in (30 tot 600).")
         if g.frequency_weeks is not None and not 1 <= g.frequency_weeks <= 52:
