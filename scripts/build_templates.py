@@ -174,7 +174,7 @@ STYLE_XML = [
     _style("paragraph", "Tabelkop", "Tabelkop", based="Tabeltekst", ui=22, qformat=True,
            ppr="<w:keepNext/>", rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(18)),
     _style("paragraph", "Tabellabel", "Tabellabel", based="Tabeltekst", ui=23, qformat=True,
-           rpr="<w:b/><w:bCs/>" + _color(MUTED) + _sz(19)),
+           rpr="<w:b/><w:bCs/>" + _color(MUTED)),
     _style("paragraph", "Toelichting", "Toelichting", ui=24, qformat=True,
            ppr=_spacing(0, 60, 252), rpr=_color(MUTED) + _sz(18)),
     _style("paragraph", "Vraag", "Vraag", next_="Normal", ui=25, qformat=True,
@@ -212,6 +212,10 @@ def setup_settings(doc) -> None:
     lang = settings.find(qn("w:themeFontLang"))
     if lang is not None:
         lang.set(qn("w:val"), "nl-NL")
+    # Word 2013+ layout (no "compatibility mode" banner in Word; table edges on the margin)
+    for cs in settings.iter(qn("w:compatSetting")):
+        if cs.get(qn("w:name")) == "compatibilityMode":
+            cs.set(qn("w:val"), "15")
     for tag, val in (("w:decimalSymbol", ","), ("w:listSeparator", ";")):
         el = settings.find(qn(tag))
         if el is not None:
@@ -828,6 +832,8 @@ def build_casusvoorbereiding():
 
     heading(doc, "Voorbereiding")
     para(doc, "Wat heb je zelf al geprobeerd, en wat was het effect?", style="Vraag")
+    writing_lines(doc, 4)
+    para(doc, "Wat maakt deze situatie voor jou lastig?", style="Vraag")
     writing_lines(doc, 4)
     para(doc, "Wat wil je na de bijeenkomst anders kunnen doen?", style="Vraag")
     writing_lines(doc, 4)

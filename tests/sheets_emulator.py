@@ -2188,6 +2188,42 @@ class SheetsEmulator:
                 sheet.prune(r, c)
         return {}
 
+    def _req_updateCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        """updateCells with `start` (rows of CellData from a start cell); values and
+        number formats are honoured, other formatting is accepted and ignored."""
+        fields = body.get("fields")
+        if not fields:
+            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
+        if "range" in body:
+            raise ApiError(501, "Sheets emulator: updateCells with 'range' is not implemented; use 'start'.")
+        start = body.get("start") or {}
+        sheet = ss.sheet_by_id(start.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {start.get('sheetId', 0)}")
+        paths = mask_leaf_paths(parse_field_mask(fields))
+        set_value = _mask_covers(paths, "userEnteredValue")
+        set_format = _mask_covers(paths, "userEnteredFormat.numberFormat")
+        r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
+        rows = body.get("rows") or []
+        need_r = r0 + len(rows)
+        need_c = c0 + max((len(r.get("values") or []) for r in rows), default=0)
+        if need_r > sheet.row_count or need_c > sheet.column_count:
+            raise _bad_request(f"Invalid {where}: Range exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
+        for i, row in enumerate(rows):
+            for j, data in enumerate(row.get("values") or []):
+                cell = sheet.ensure(r0 + i, c0 + j)
+                if set_value:
+                    cell.value = _from_extended_value((data or {}).get("userEnteredValue"))
+                if set_format:
+                    cell.number_format = copy.deepcopy(((data or {}).get("userEnteredFormat") or {}).get("numberFormat"))
+                sheet.prune(r0 + i, c0 + j)
+        return {}
+
+    def clear_faults(self) -> None:
+        """Drop queued faults (between tests sharing one emulator)."""
+        with self._lock:
+            self._faults.clear()
+
     def _dimension_range(self, ss: Spreadsheet, rng: dict | None, where: str, inserting: bool) -> tuple[Sheet, str, int, int]:
         rng = rng or {}
         sheet = ss.sheet_by_id(rng.get("sheetId", 0))

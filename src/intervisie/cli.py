@@ -84,15 +84,31 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False))
+@click.argument("path", type=click.Path(dir_okay=False), required=False)
 @click.option("--demo", is_flag=True, help="Fill the new workbook with example groups, people and cases.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--google", "google_key", metavar="KEY", default=None,
+              help="Set up the tabs in an existing (empty) Google Sheet instead (key or URL); needs --config with credentials.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Config file (for --google).")
 @click.option("--today", default=None, metavar="YYYY-MM-DD", help="Date the demo data is built around.")
-def init(path: str, demo: bool, force: bool, today: str | None) -> None:
-    """Create a new workbook at PATH, ready for a coordinator."""
+def init(path: str | None, demo: bool, force: bool, google_key: str | None, config_path: str | None, today: str | None) -> None:
+    """Create a new workbook at PATH (or set up a Google Sheet), ready for a coordinator."""
     from .init import create_workbook
 
     try:
+        if google_key:
+            from .workbook.gsheets import GoogleWorkbook
+
+            cfg = load_config(config_path)
+            if cfg.workbook.credentials is None:
+                raise IntervisieError("workbook.credentials: --google needs a service-account key file in the config")
+            gwb = GoogleWorkbook(google_key, cfg.resolve(cfg.workbook.credentials), cfg.workbook.api_endpoint,
+                                 cfg.workbook.max_tries, cfg.workbook.backoff_seconds)
+            added = gwb.initialise()
+            console.print(f"Google-spreadsheet {gwb.key}: {len(added)} tabbladen toegevoegd" + (f" ({', '.join(added)})" if added else ""))
+            return
+        if not path:
+            raise IntervisieError("init: give a PATH for the new workbook, or --google KEY")
         target = create_workbook(path, demo=demo, today=app.today_from(today or app.env_today()), overwrite=force)
     except IntervisieError as exc:
         err_console.print(f"intervisie: {exc.message}")

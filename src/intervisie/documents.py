@@ -169,7 +169,7 @@ _DOCXTPL = None
 
 # Characters XML 1.0 cannot carry.  \a and \f are docxtpl "listing" characters (new
 # paragraph, page break) and are kept for its resolve_listing.
-_XML_INVALID = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ufffe\uffff]")
+_XML_INVALID = re.compile("[\x00-\x06\x08\x0b\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BR = '</w:t><w:br/><w:t xml:space="preserve">'
 _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 
@@ -235,7 +235,7 @@ def _short(s: str, n: int = 90) -> str:
 def _postprocess(xml: str) -> str:
     """What docxtpl's render_xml_part does after Jinja ran."""
     xml = _PARA_MARK.sub(r"<w:p\1", xml)
-    if "_" in xml:
+    if "{_" in xml or "_}" in xml:
         xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
     if "\a" in xml or "\f" in xml or "\t" in xml:
         # Rare: docxtpl Listing semantics for \a (new paragraph) and \f (page break).

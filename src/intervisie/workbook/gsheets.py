@@ -62,6 +62,9 @@ class RewriteAdapter(HTTPAdapter):
     """Sends requests for Google's API hosts to another endpoint (a proxy or an
     emulator), keeping the path and query."""
 
+    # google-auth deep-copies its refresh transport; keep the routing through copies
+    __attrs__ = HTTPAdapter.__attrs__ + ["scheme", "netloc", "prefix"]
+
     def __init__(self, endpoint: str, **kwargs: Any):
         super().__init__(**kwargs)
         parts = urlsplit(endpoint)
@@ -71,12 +74,14 @@ class RewriteAdapter(HTTPAdapter):
         parts = urlsplit(request.url)
         if parts.hostname in GOOGLE_HOSTS:
             request.url = urlunsplit((self.scheme, self.netloc, self.prefix + parts.path, parts.query, parts.fragment))
+            kwargs["proxies"] = {}  # the endpoint is the proxy (or the emulator) itself
         return super().send(request, *args, **kwargs)
 
 
 def routed_session(endpoint: str) -> requests.Session:
     session = requests.Session()
     if endpoint.rstrip("/") != DEFAULT_ENDPOINT:
+        session.trust_env = False
         adapter = RewriteAdapter(endpoint)
         session.mount("https://", adapter)
         session.mount("http://", adapter)
@@ -125,7 +130,7 @@ class Retrying:
                     raise BackendError(f"Google weigert de inloggegevens (401 {status}): {message}") from None
                 if code == 400:
                     raise BackendError(f"Google Sheets weigert het verzoek ({what}): {message}") from None
-                if code != 429 and code < 500:
+                if code not in (429, 500, 502, 503, 504):
                     raise BackendError(f"Google Sheets gaf fout {code} {status} ({what}): {message}") from None
                 last = f"{code} {status}"
                 wait = _retry_after(exc.response)
@@ -176,6 +181,7 @@ class GoogleWorkbook(Workbook):
         base = routed_session(endpoint)
         refresh = routed_session(endpoint)
         self.session = AuthorizedSession(self.creds, auth_request=Request(refresh))
+        self.session.trust_env = base.trust_env
         for prefix, adapter in base.adapters.items():
             self.session.mount(prefix, adapter)
         self.client = gspread.Client(auth=self.creds, session=self.session)
@@ -264,6 +270,82 @@ class GoogleWorkbook(Workbook):
         body = {"valueInputOption": "USER_ENTERED", "data": grid.value_ranges()}
         self.retry.call("values.batchUpdate", lambda: self.http.values_batch_update(self.key, body=body), self._no_access())
         return result
+
+
+    # ------------------------------------------------------------- init
+    def initialise(self) -> list[str]:
+        """Set up every tab (headers, frozen header row, dropdowns, the 'Lees mij' text
+        and default settings) in one spreadsheets.batchUpdate. Tabs that exist are left
+        as they are; returns the titles added."""
+        from ..init import LEES_MIJ_TEXT
+
+        meta = self._metadata()
+        existing = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
+        present = {schema.find_tab(t).name: p for t, p in existing.items() if schema.find_tab(t) is not None}
+        next_id = max((p.get("sheetId", 0) for p in existing.values()), default=0) + 1
+        requests_: list[dict[str, Any]] = []
+        ids: dict[str, int] = {}
+        added: list[str] = []
+        for tab in schema.TABS:
+            if tab.name in present:
+                ids[tab.name] = present[tab.name]["sheetId"]
+                continue
+            ids[tab.name] = next_id
+            next_id += 1
+            added.append(tab.name)
+            requests_.append({"addSheet": {"properties": {
+                "sheetId": ids[tab.name], "title": tab.name, "index": len(added) - 1,
+                "gridProperties": {"rowCount": 1000, "columnCount": max(26, len(tab.columns) + 2),
+                                   "frozenRowCount": 0 if tab is schema.LEES_MIJ else 1}}}})
+            rows: list[list[Any]] = []
+            if tab is schema.LEES_MIJ:
+                rows = [[text] for text, _ in LEES_MIJ_TEXT]
+            else:
+                rows = [[c.name for c in tab.columns]]
+                if tab is schema.INSTELLINGEN:
+                    rows += [[st.name, st.default] for st in schema.SETTINGS]
+            requests_.append({"updateCells": {
+                "start": {"sheetId": ids[tab.name], "rowIndex": 0, "columnIndex": 0},
+                "rows": [{"values": [_cell(v, bold=(i == 0 and tab is not schema.LEES_MIJ)) for v in row]} for i, row in enumerate(rows)],
+                "fields": "userEnteredValue,userEnteredFormat.textFormat",
+            }})
+            for i, col in enumerate(tab.columns):
+                rule = _validation_rule(col)
+                if rule is None or tab.system:
+                    continue
+                requests_.append({"setDataValidation": {
+                    "range": {"sheetId": ids[tab.name], "startRowIndex": 1, "endRowIndex": 1000,
+                              "startColumnIndex": i, "endColumnIndex": i + 1},
+                    "rule": rule}})
+        for title in existing:
+            if title in ("Sheet1", "Blad1") and schema.find_tab(title) is None and len(existing) == 1 and added:
+                requests_.append({"deleteSheet": {"sheetId": existing[title]["sheetId"]}})
+        if requests_:
+            self.retry.call("spreadsheets.batchUpdate", lambda: self.http.batch_update(self.key, {"requests": requests_}), self._no_access())
+        return added
+
+
+def _cell(value: Any, bold: bool = False) -> dict[str, Any]:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        out: dict[str, Any] = {"userEnteredValue": {"numberValue": value}}
+    else:
+        out = {"userEnteredValue": {"stringValue": "" if value is None else str(value)}}
+    if bold:
+        out["userEnteredFormat"] = {"textFormat": {"bold": True}}
+    return out
+
+
+def _validation_rule(col: schema.Column) -> dict[str, Any] | None:
+    if col.kind == Kind.ENUM and col.choices:
+        return {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in col.choices]},
+                "showCustomUi": True, "strict": True}
+    if col.kind == Kind.REF and col.ref:
+        ref = f"={quote(col.ref)}!A2:A"
+        return {"condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": ref}]},
+                "showCustomUi": True, "strict": False}
+    if col.kind == Kind.DATE:
+        return {"condition": {"type": "DATE_IS_VALID"}, "strict": True}
+    return None
 
 
 def to_sheets(value: Any) -> Any:
