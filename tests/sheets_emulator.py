@@ -258,6 +258,9 @@ def parse_cells(text: str) -> tuple[Bounds, bool] | None:
     if ca is None and cb is None:  # 2:5 -- whole rows
         r0, r1 = sorted((ra, rb))  # type: ignore[type-var]
         return Bounds(r0, r1 + 1, 0, None), False
+    if ca is not None and ra is not None and cb is None and rb is not None:  # A1:1 -- from a cell to the row's end
+        r0, r1 = sorted((ra, rb))
+        return Bounds(r0, r1 + 1, ca, None), False
     if ca is None or cb is None:
         return None
     c0, c1 = sorted((ca, cb))

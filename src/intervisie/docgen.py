@@ -86,8 +86,12 @@ def points_text(value: float) -> str:
 
 
 def registration_text(p: Participant) -> tuple[str, str]:
+    """(register, number) for the attendance list; a number that carries its own
+    prefix (NIP-12345678) is shown as it is, without repeating the register."""
     if p.registration in ("Geen", "") or not p.registration_number:
         return ("", "")
+    if p.registration_number.casefold().startswith(p.registration.casefold()):
+        return ("", p.registration_number)
     return (p.registration, p.registration_number)
 
 
