@@ -247,3 +247,18 @@ def test_init_google_sets_up_an_empty_sheet_in_one_batch_update(tmp_path):
     cfg.write_text(cfg.read_text() + f"google_sheet = '{sid}'\n")
     r = cli("check", "--config", str(cfg))
     assert r.exit_code == 0, r.output
+
+
+@pytest.mark.parametrize("locale", ["en_US", "de_DE"])
+def test_dates_read_unambiguously_in_any_locale(demo_template, tmp_path, locale):
+    emu = emulator()
+    key_path = tmp_path / "sa.json"
+    info = emu.create_service_account(key_path, email=f"locale-{locale.lower()}@proj.iam.gserviceaccount.com")
+    sid = emu.create_spreadsheet("Intervisie", sheets=xlsx_to_tabs(demo_template), shared_with=[info["client_email"]], locale=locale)
+    from intervisie.validate import validate
+
+    rec = validate(GoogleWorkbook(sid, key_path, endpoint=emu.base_url).read())
+    assert rec.problems == []
+    m = rec.meetings["Utrecht Jeugdzorg-2026-02"]
+    assert m.date == dt.date(2026, 12, 1) and m.start == dt.time(19, 30)
+    assert dt.date(2026, 12, 8) in rec.candidate_dates
