@@ -362,7 +362,9 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     def pool(exclude: set[str]) -> list[str]:
         names = [p.name for p in members if p.name not in exclude and p.role != "procesbegeleider"]
         if answers and date in rec.candidate_dates:
-            names = [n for n in names if available(n, date)]
+            free = [n for n in names if available(n, date)]
+            # nobody available (a fallback date): still name someone; the warning says why
+            names = free or names
         return names
 
     chair = existing.chair if existing and existing.chair else ""
