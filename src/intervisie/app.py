@@ -130,11 +130,21 @@ def finish(run: Run, wb: Workbook, result: StepResult, action: str) -> StepResul
     return result
 
 
-def check(run: Run) -> StepResult:
+def _command(run: Run, action: str, plan: bool = False, documents: bool = False) -> StepResult:
+    """One pass: lock, read and validate, the requested steps, one write-back."""
     with run_lock(run):
         wb, snap, rec = load(run)
         result = StepResult(records=rec, problems=list(rec.problems))
-        return finish(run, wb, result, "controle")
+        if plan:
+            plan_step(run, rec, result)
+        if documents:
+            documents_step(run, rec, result, wb)
+        return finish(run, wb, result, action)
+
+
+def check(run: Run) -> StepResult:
+    """Validate, print and record the problems."""
+    return _command(run, "controle")
 
 
 def library(run: Run):
@@ -243,29 +253,16 @@ def documents_step(run: Run, rec: Records, result: StepResult, wb: Workbook) -> 
 
 
 def documents_cmd(run: Run) -> StepResult:
-    with run_lock(run):
-        wb, snap, rec = load(run)
-        result = StepResult(records=rec, problems=list(rec.problems))
-        documents_step(run, rec, result, wb)
-        return finish(run, wb, result, "documenten")
+    return _command(run, "documenten", documents=True)
 
 
 def plan_cmd(run: Run) -> StepResult:
-    with run_lock(run):
-        wb, snap, rec = load(run)
-        result = StepResult(records=rec, problems=list(rec.problems))
-        plan_step(run, rec, result)
-        return finish(run, wb, result, "planning")
+    return _command(run, "planning", plan=True)
 
 
 def weekly(run: Run) -> StepResult:
     """The weekly run: validate, plan, documents; one write-back."""
-    with run_lock(run):
-        wb, snap, rec = load(run)
-        result = StepResult(records=rec, problems=list(rec.problems))
-        plan_step(run, rec, result)
-        documents_step(run, rec, result, wb)
-        return finish(run, wb, result, "weekrun")
+    return _command(run, "weekrun", plan=True, documents=True)
 
 
 def today_from(value: str | None) -> dt.date:

@@ -605,7 +605,7 @@ def timetable(
 
     grid_total = duration_min - duration_min % GRID_MINUTES
     leftover = duration_min - grid_total
-    with_break = duration_min > BREAK_AFTER_MINUTES and grid_total - needed >= BREAK_MINUTES
+    with_break = duration_min > BREAK_AFTER_MINUTES and grid_total - needed >= BREAK_MINUTES and len(items) > 1
 
     fixed = sum(it.step.minutes or 0 for it in items if not it.absorbs)
     flexible = grid_total - fixed - (BREAK_MINUTES if with_break else 0)
