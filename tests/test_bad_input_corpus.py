@@ -66,6 +66,10 @@ CASES = [
     ("setting-int", {"Instellingen!B5": "veertien"}, "Instellingen!B5", "'veertien' is geen geheel getal", "fout"),
     ("setting-unknown", {"Instellingen!A12": "Kleur", "Instellingen!B12": "blauw"}, "Instellingen!A12", "Onbekende instelling 'Kleur'", "waarschuwing"),
     ("header-missing", {"Deelnemers!B1": "Mailadres"}, "Deelnemers!1:1", "Kolom 'E-mail' ontbreekt in de kopregel van Deelnemers", "fout"),
+    ("header-structural", {"Bijeenkomsten!C1": "Datun"}, "Bijeenkomsten!1:1", "Kolom 'Datum' ontbreekt in de kopregel van Bijeenkomsten", "fout"),
+    ("header-typo", {"Bijeenkomsten!K1": "Tema"}, "Bijeenkomsten!K1", "Kolomkop 'Tema' wordt niet herkend. Bedoelt u 'Thema'?", "waarschuwing"),
+    ("case-copy-without-nr", {"Casussen!B7": "Wouter Claes", "Casussen!C7": "Gent Psychologen", "Casussen!E7": "Ouders met tegengestelde verwachtingen"},
+     "Casussen!A7", "staat meer dan eens zonder nummer in de lijst (rijen 6, 7)", "fout"),
 ]
 
 

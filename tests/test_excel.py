@@ -232,3 +232,41 @@ def test_demo_opens_in_libreoffice_without_repair(demo_xlsx, tmp_path):
     from intervisie.validate import validate
 
     assert validate(ExcelWorkbook(converted).read()).problems == []
+
+
+def test_write_conflicts_are_reported_in_meldingen(demo_xlsx):
+    from helpers import meldingen
+    from intervisie.workbook.base import TabReplace
+
+    wbk = ExcelWorkbook(demo_xlsx)
+    wbk.read()
+    wb = load_workbook(demo_xlsx)
+    wb["Bijeenkomsten"]["M3"] = "mijn eigen agenda.docx"
+    wb.save(demo_xlsx)
+    changes = ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "Utrecht Jeugdzorg-2026-02"), "Agenda", "a.docx", None)],
+                        replaces=[TabReplace("Meldingen", ())], stamp=dt.datetime(2026, 11, 22, 9))
+    res = wbk.write(changes)
+    assert len(res.conflicts) == 1
+    rows = meldingen(demo_xlsx)
+    assert rows[0]["Cel"] == "Bijeenkomsten!M3" and "door de coördinator gewijzigd" in rows[0]["Melding"]
+    assert load_workbook(demo_xlsx)["Bijeenkomsten"]["M3"].value == "mijn eigen agenda.docx"
+
+
+def test_missing_coordinator_column_is_not_added(demo_xlsx):
+    wb = load_workbook(demo_xlsx)
+    wb["Bijeenkomsten"].delete_cols(6)  # the coordinator removed Locatie
+    wb.save(demo_xlsx)
+    wbk = ExcelWorkbook(demo_xlsx)
+    wbk.read()
+    res = wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Locatie", "Zaal", None)]))
+    assert "kolom 'Locatie' ontbreekt" in res.conflicts[0].message
+    assert "Locatie" not in [c.value for c in load_workbook(demo_xlsx)["Bijeenkomsten"][1]]
+
+
+def test_missing_availability_tab_is_a_warning_and_planning_goes_on(demo_xlsx):
+    wb = load_workbook(demo_xlsx)
+    del wb["Beschikbaarheid"]
+    wb.save(demo_xlsx)
+    r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+    assert r.exit_code == 0, r.output
+    assert "Tabblad Beschikbaarheid ontbreekt" in r.output and "volgens de frequentie" in r.output

@@ -181,7 +181,10 @@ def test_every_active_group_with_an_upcoming_meeting_is_left_alone():
     full = {c: "x" for c in ("Nr", "Datum", "Begintijd", "Eindtijd", "Locatie", "Methode", "Gespreksleider", "Notulist", "Casus", "Status")}
     m.origin = _origin(full)
     out = plan(build(meetings=[m], cases=[("C-1", "P3")]), LIB, TODAY)
-    assert out.proposals == [] and not out.changes.cells and not out.changes.appends
+    assert out.proposals == [] and not out.changes.appends
+    assert not [c for c in out.changes.cells if c.tab == "Bijeenkomsten"]
+    # the case the coordinator put on the meeting is marked as planned
+    assert {(c.column, c.value) for c in out.changes.cells} == {("Status", "ingepland"), ("Bijeenkomst", "G-2027-05")}
 
 
 # ---------------------------------------------------------------- properties
@@ -290,3 +293,42 @@ def test_today_moves_the_planning(demo_xlsx):
     r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2027-01-20", "--dry-run")
     assert r.exit_code == 0
     assert "2027" in r.output and "december 2026" not in r.output
+
+
+def test_meeting_row_with_an_error_blocks_a_second_proposal(demo_xlsx):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(demo_xlsx)
+    ws = wb["Bijeenkomsten"]
+    ws.append(["Gent Psychologen-2027-01", "Gent Psychologen", dt.datetime(2027, 1, 14), dt.time(14), dt.time(16), "Online", "",
+               "Marieke Dondt", "", "", "", "bevestigd"])
+    wb.save(demo_xlsx)
+    for _ in range(2):
+        r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+        assert r.exit_code == 1
+        from helpers import meldingen
+
+        assert any("Geen nieuw voorstel voor groep Gent Psychologen" in m["Melding"] for m in meldingen(demo_xlsx))
+    rows = [r[0].value for r in load_workbook(demo_xlsx)["Bijeenkomsten"].iter_rows(min_row=2)]
+    assert rows.count("Gent Psychologen-2027-01") == 1 and len(rows) == 3
+
+
+def test_coordinator_date_on_a_holiday_is_warned(demo_xlsx):
+    from openpyxl import load_workbook
+
+    wb = load_workbook(demo_xlsx)
+    wb["Bijeenkomsten"].append([None, "Gent Psychologen", dt.datetime(2026, 12, 25), None, None, None, None, None, None, None, None, "voorstel"])
+    wb.save(demo_xlsx)
+    r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+    from helpers import meldingen
+
+    assert r.exit_code == 0
+    assert [m["Cel"] for m in meldingen(demo_xlsx) if "is een feestdag (Eerste kerstdag)" in m["Melding"]] == ["Bijeenkomsten!C4"]
+    ws = load_workbook(demo_xlsx)["Bijeenkomsten"]
+    assert ws["A4"].value == "Gent Psychologen-2026-01" and ws["H4"].value == "Marieke Dhondt"
+
+
+def test_group_without_members_gets_no_meeting():
+    rec = build(n=0, grid={})
+    out = plan(rec, LIB, TODAY)
+    assert out.proposals == [] and "geen actieve deelnemers" in out.problems[0].message

@@ -112,6 +112,7 @@ def load(run: Run) -> tuple[Workbook, Snapshot, Records]:
 def finish(run: Run, wb: Workbook, result: StepResult, action: str) -> StepResult:
     """Write Meldingen, Logboek and every change in one batch (unless dry-run)."""
     result.changes.replaces.append(TabReplace(schema.MELDINGEN.name, meldingen_rows(run, result.problems)))
+    result.changes.stamp = run.stamp()
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors
     result.changes.log.append(

@@ -217,6 +217,17 @@ def plan(
         if not g.active:
             continue
         out.problems.extend(check_method(library, g))
+        if g.name in rec.blocked_groups:
+            out.problems.append(Problem(
+                "waarschuwing", "Bijeenkomsten", rec.blocked_groups[g.name],
+                f"Geen nieuw voorstel voor groep {g.name}: deze bijeenkomst van de groep heeft eerst een fout die hersteld moet worden "
+                "(zie de melding bij deze rij). Zo ontstaat er geen tweede bijeenkomst naast die van u."))
+            continue
+        if not [p for p in rec.members(g.name) if p.role in ("deelnemer", "cliënt")]:
+            cell = g.origin.cell("Groep") if g.origin else "Groepen"
+            out.problems.append(Problem("waarschuwing", "Groepen", cell,
+                                        f"Geen voorstel voor groep {g.name}: de groep heeft geen actieve deelnemers op tabblad Deelnemers."))
+            continue
         upcoming = [
             m for m in rec.meetings.values()
             if m.group == g.name and m.status in UPCOMING and (m.date is None or m.date >= today)
@@ -274,8 +285,8 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     members = [p for p in rec.members(g.name) if p.role in ("deelnemer", "cliënt")]
     order = {p: i for i, p in enumerate(rec.participants)}
     answers = {a.name: a.answers for a in rec.availability if a.group == g.name}
-    history = sorted(
-        (m for m in rec.meetings.values() if m.group == g.name and m.date and m.date < today and m.status != "geannuleerd"),
+    history = sorted(  # what really happened: an old proposal that was never confirmed does not count
+        (m for m in rec.meetings.values() if m.group == g.name and m.date and m.date < today and m.status in ("gehouden", "bevestigd")),
         key=lambda m: m.date,
     )
     last = history[-1] if history else None
@@ -326,6 +337,9 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     else:
         date = fixed_date
         explanation.append(f"{dutch_date(date)}: door de coördinator ingevuld")
+        if date in hol and existing is not None and existing.origin is not None:
+            out.problems.append(Problem("waarschuwing", "Bijeenkomsten", existing.origin.cell("Datum"),
+                                        f"{dutch_date(date)} is een feestdag ({hol[date]}). Controleer of de bijeenkomst echt dan is."))
 
     # ---- cases (coordinator's choice wins)
     chosen_cases: list[Case] = []
@@ -421,14 +435,14 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
                 values[col] = v
         for col, v in sorted(values.items(), key=lambda kv: kv[0] == "Nr"):  # the key last
             out.changes.cells.append(CellChange("Bijeenkomsten", key, col, v, None, reason="voorstel"))
+    for c in chosen_cases:  # also the cases the coordinator put on the meeting
+        raw = c.origin.raw if c.origin else {}
+        if c.status == "nieuw":
+            out.changes.cells.append(CellChange("Casussen", _case_key(c), "Status", "ingepland", raw.get("Status"), reason="ingepland"))
+        if not c.meeting:
+            out.changes.cells.append(CellChange("Casussen", _case_key(c), "Bijeenkomst", nr, raw.get("Bijeenkomst"), reason="ingepland"))
     if not values:
         return None
-    for c in chosen_cases:
-        if c.status == "nieuw":
-            ckey = _case_key(c)
-            raw = c.origin.raw if c.origin else {}
-            out.changes.cells.append(CellChange("Casussen", ckey, "Status", "ingepland", raw.get("Status"), reason="ingepland"))
-            out.changes.cells.append(CellChange("Casussen", ckey, "Bijeenkomst", nr, raw.get("Bijeenkomst"), reason="ingepland"))
     return Proposal(g.name, nr, existing is None, values, explanation, verdicts, chosen_cases)
 
 

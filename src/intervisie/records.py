@@ -180,6 +180,8 @@ class Records:
     problems: list[Problem] = field(default_factory=list)
     # every key present in the workbook, valid rows or not (for reference checks)
     all_keys: dict[str, set[str]] = field(default_factory=dict)
+    # groups with an upcoming meeting row that has an error: no new proposal for them
+    blocked_groups: dict[str, str] = field(default_factory=dict)
 
     def members(self, group: str, active_only: bool = True) -> list[Participant]:
         return [

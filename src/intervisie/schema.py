@@ -201,6 +201,7 @@ BESCHIKBAARHEID = Tab(
     ),
     aliases=("Availability",),
     dynamic_columns=True,
+    required=False,  # without it, planning falls back to each group's frequency
 )
 
 CASUSSEN = Tab(
@@ -323,6 +324,13 @@ LOGBOEK = Tab(
     required=False,
     system=True,
 )
+
+# Headers a tab cannot be read without, even where the cells may be empty: without them
+# every row would silently read as undated or 'voorstel'.
+STRUCTURAL: dict[str, tuple[str, ...]] = {
+    "Bijeenkomsten": ("Nr", "Groep", "Datum", "Status"),
+    "Casussen": ("Nr", "Inbrenger", "Groep", "Titel", "Status"),
+}
 
 TABS: tuple[Tab, ...] = (
     LEES_MIJ,

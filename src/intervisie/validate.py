@@ -160,6 +160,12 @@ def unknown_ref_message(ref_tab: str, name: str, known: set[str]) -> str:
 def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
     """Every tab into typed records; problems collected, bad rows left out."""
     missing = [t.name for t in REQUIRED_TABS if snapshot.get(t.name) is None]
+    if snapshot.get(schema.BESCHIKBAARHEID.name) is None:
+        early = [Problem(WAARSCHUWING, schema.BESCHIKBAARHEID.name, schema.BESCHIKBAARHEID.name,
+                         "Tabblad Beschikbaarheid ontbreekt; de planning volgt daarom alleen de frequentie van elke groep. "
+                         "Voeg het tabblad toe (zie 'intervisie init') om data te kiezen op beschikbaarheid.")]
+    else:
+        early = []
     if missing:
         raise WorkbookInvalid(
             f"Tabblad '{missing[0]}' ontbreekt in de werkmap {snapshot.source}; "
@@ -167,6 +173,7 @@ def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
         )
     rec = Records()
     problems = rec.problems
+    problems.extend(early)
     cols_of: dict[str, dict[str, int]] = {}
     for tab in schema.DATA_TABS:
         raw = snapshot.get(tab.name)
@@ -175,11 +182,13 @@ def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
         cols = raw.column_index(tab)
         cols_of[tab.name] = cols
         for col in tab.columns:
-            if col.required and col.name not in cols:
+            if _needed(tab, col) and col.name not in cols:
                 problems.append(
                     Problem(FOUT, tab.name, schema.cell_ref(raw.title, 1, 1).replace("A1", "1:1"), f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
                             "Voeg de kolom toe (zie 'intervisie init' voor de juiste koppen); tot dan wordt dit tabblad overgeslagen.")
                 )
+        if not tab.dynamic_columns and not tab.keyvalue:
+            problems.extend(_unknown_headers(tab, raw, cols))
     # keys of every row, valid or not, for reference checks without cascades
     for tab in (schema.GROEPEN, schema.DEELNEMERS, schema.CASUSSEN, schema.BIJEENKOMSTEN):
         raw = snapshot.get(tab.name)
@@ -195,7 +204,7 @@ def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
         if raw is None:
             return
         cols = cols_of[tab.name]
-        if any(c.required and c.name not in cols for c in tab.columns):
+        if any(_needed(tab, c) and c.name not in cols for c in tab.columns):
             return
         for row, vals in raw.rows:
             yield RowContext(tab, raw, row, vals, cols, problems)
@@ -210,6 +219,27 @@ def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
     _evaluations(rec, rows_of(schema.EVALUATIES))
     _group_sizes(rec)
     return rec
+
+
+def _needed(tab: Tab, col: Column) -> bool:
+    return col.required or col.name in schema.STRUCTURAL.get(tab.name, ())
+
+
+def _unknown_headers(tab: Tab, raw: RawTab, cols: dict[str, int]) -> list[Problem]:
+    """A header that is almost a known one (a typo) is a warning: its data would be
+    silently ignored. Headers that look like nothing known are the coordinator's own."""
+    known = {norm(n): c.name for c in tab.columns for n in c.all_names}
+    used = set(cols.values())
+    out = []
+    for i, h in enumerate(raw.header):
+        if i in used or is_blank(h) or tab.column(h) is not None:
+            continue
+        close = difflib.get_close_matches(norm(str(h)), list(known), n=1, cutoff=0.75)
+        if close and known[close[0]] not in cols:
+            out.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, i + 1, 1),
+                               f"Kolomkop '{h}' wordt niet herkend. Bedoelt u '{known[close[0]]}'? Pas de kop aan; "
+                               "tot dan wordt deze kolom genegeerd."))
+    return out
 
 
 # ------------------------------------------------------------------ tabs
@@ -404,6 +434,7 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
 
 def _cases(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
+    blank_keys: dict[tuple, list] = {}
     for r in rows:
         nr = r.get("Nr") or ""
         if nr:
@@ -426,6 +457,29 @@ def _cases(rec: Records, rows) -> None:
         if not r.failed:
             c.origin = r.origin()
             rec.cases.append(c)
+        if not nr:
+            blank_keys.setdefault((norm(c.presenter), norm(c.group), norm(c.title)), []).append((r, c))
+    _drop_ambiguous(rec, blank_keys, rec.cases, "Casussen", "casus")
+
+
+def _drop_ambiguous(rec: Records, groups: dict[tuple, list], records: list | dict, tab: str, what: str) -> None:
+    """Rows without a number that look the same cannot be told apart when writing back:
+    each gets an error (and is skipped) until the coordinator removes the copy."""
+    for items in groups.values():
+        if len(items) < 2:
+            continue
+        rows = ", ".join(str(r.row) for r, _ in items)
+        for r, obj in items:
+            rec.problems.append(Problem(FOUT, tab, r.cell("Nr"),
+                                        f"Deze {what} staat meer dan eens zonder nummer in de lijst (rijen {rows}). "
+                                        "Verwijder de dubbele rij of geef elke rij een eigen nummer."))
+            if isinstance(records, list):
+                if obj in records:
+                    records.remove(obj)
+            else:
+                for k, v in list(records.items()):
+                    if v is obj:
+                        del records[k]
 
 
 def _check_person(rec: Records, r: RowContext, column: str, name: str, group: str) -> None:
@@ -447,6 +501,7 @@ def _check_person(rec: Records, r: RowContext, column: str, name: str, group: st
 
 def _meetings(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
+    blank_keys: dict[tuple, list] = {}
     case_keys = rec.all_keys["Casussen"]
     for r in rows:
         nr = r.get("Nr") or ""
@@ -488,6 +543,15 @@ def _meetings(rec: Records, rows) -> None:
             m.origin = r.origin()
             key = nr or f"#rij{r.row}"
             rec.meetings[key] = m
+        elif m.group in rec.all_keys["Groepen"] and values.as_text(r.rawval("Status")).lower() not in ("gehouden", "geannuleerd"):
+            rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
+        if not nr:
+            raw_date = values.as_text(r.rawval("Datum"))
+            blank_keys.setdefault((norm(m.group), raw_date, norm(values.as_text(r.rawval("Status")))), []).append((r, m))
+    _drop_ambiguous(rec, blank_keys, rec.meetings, "Bijeenkomsten", "bijeenkomst")
+    for r_obj in [i for items in blank_keys.values() if len(items) > 1 for i in items]:
+        if r_obj[1].group in rec.all_keys["Groepen"]:
+            rec.blocked_groups.setdefault(r_obj[1].group, r_obj[0].cell("Nr"))
 
 
 def _attendance(rec: Records, rows) -> None:

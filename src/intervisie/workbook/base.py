@@ -93,6 +93,7 @@ class ChangeSet:
     appends: list[RowAppend] = field(default_factory=list)
     replaces: list[TabReplace] = field(default_factory=list)
     log: list[dict[str, Any]] = field(default_factory=list)  # Logboek rows
+    stamp: Any = None  # the run's timestamp, for conflict rows in Meldingen
 
     def __bool__(self) -> bool:
         return bool(self.cells or self.appends or self.replaces or self.log)
@@ -189,9 +190,14 @@ def header_map(grid: Grid, title: str, tab: Tab) -> dict[str, int]:
     return found
 
 
-def ensure_column(grid: Grid, title: str, tab: Tab, cols: dict[str, int], name: str) -> int:
-    """The column for `name`, appending its header at the right when it is missing."""
+def ensure_column(grid: Grid, title: str, tab: Tab, cols: dict[str, int], name: str) -> int | None:
+    """The column for `name`, appending its header at the right when it is missing and
+    the tool owns it. A missing coordinator column (perhaps renamed by mistake) is never
+    added behind the coordinator's back: None."""
     if name not in cols:
+        col = tab.column(name)
+        if not (tab.system or (col is not None and col.owned)):
+            return None
         c = grid.max_col(title) + 1
         if c == 1 and is_blank(grid.get(title, 1, 1)):
             c = 1
@@ -260,6 +266,9 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             continue
         row = rows[0]
         col = ensure_column(grid, title, tab, cols, ch.column)
+        if col is None:
+            result.conflicts.append(Conflict(ch.tab, title, f"kolom '{ch.column}' ontbreekt; waarde voor {key_desc} niet geschreven"))
+            continue
         current = grid.get(title, row, col)
         ref = schema.cell_ref(title, col, row)
         if ch.expect is not ANY and not same_value(current, ch.expect):
@@ -285,6 +294,9 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         title, cols = open_tab(ap.tab)  # type: ignore[misc]
         for name in ap.values:
             ensure_column(grid, title, tab, cols, name)
+        if any(c not in cols for c in ap.unique):
+            result.conflicts.append(Conflict(ap.tab, title, f"kolom '{ap.unique[0]}' ontbreekt; rij niet toegevoegd"))
+            continue
         if title not in last_rows:
             last_rows[title] = _last_row(grid, title)
         if ap.unique:
@@ -301,12 +313,18 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         last_rows[title] += 1
         row = last_rows[title]
         for name, value in ap.values.items():
-            if not is_blank(value):
+            if not is_blank(value) and name in cols:
                 grid.set(title, row, cols[name], value, tab.col(name).kind)
         result.rows_appended += 1
 
     # 3. whole system tabs
     for rep in changes.replaces:
+        if rep.tab == schema.MELDINGEN.name and result.conflicts:
+            # what could not be written is reported where the coordinator looks
+            stamp = rep.rows[0]["Tijdstip"] if rep.rows else changes.stamp
+            rep = TabReplace(rep.tab, rep.rows + tuple(
+                {"Tijdstip": stamp, "Ernst": "waarschuwing", "Tabblad": c.tab, "Cel": c.cell, "Melding": f"Niet teruggeschreven: {c.message}."}
+                for c in result.conflicts))
         tab = schema.tab(rep.tab)
         title, cols = open_tab(rep.tab)  # type: ignore[misc]
         for col in tab.columns:

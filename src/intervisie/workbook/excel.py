@@ -115,7 +115,7 @@ class ExcelWorkbook(Workbook):
         return Snapshot(tabs=tabs, source=str(self.path), fingerprint=fp)
 
     # ------------------------------------------------------------------ write
-    def write(self, changes: ChangeSet) -> WriteResult:
+    def write(self, changes: ChangeSet, _attempt: int = 1) -> WriteResult:
         if not changes:
             return WriteResult()
         self.check_not_locked()
@@ -128,7 +128,9 @@ class ExcelWorkbook(Workbook):
             return result
         if fingerprint(self.path) != before:
             # saved again while we were applying: start over on the newest content
-            return self.write(changes)
+            if _attempt >= 3:
+                raise WorkbookLocked(f"{self.path.name} verandert steeds terwijl het programma schrijft; probeer het later opnieuw")
+            return self.write(changes, _attempt + 1)
         result.backup = str(self._backup())
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx", dir=self.path.parent)
         os.close(fd)
