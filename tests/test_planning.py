@@ -332,3 +332,18 @@ def test_group_without_members_gets_no_meeting():
     rec = build(n=0, grid={})
     out = plan(rec, LIB, TODAY)
     assert out.proposals == [] and "geen actieve deelnemers" in out.problems[0].message
+
+
+def test_unreadable_meetings_tab_plans_nothing(demo_xlsx):
+    from openpyxl import load_workbook
+
+    from helpers import all_values
+
+    wb = load_workbook(demo_xlsx)
+    wb["Bijeenkomsten"]["C1"] = "Datun"
+    wb.save(demo_xlsx)
+    before = all_values(demo_xlsx)
+    for _ in range(2):
+        r = cli("run", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+        assert r.exit_code == 1
+    assert all_values(demo_xlsx) == before  # no proposal appended, run after run

@@ -199,6 +199,12 @@ def plan(
     horizon_weeks: int = 16,
 ) -> PlanOutcome:
     out = PlanOutcome()
+    blocking = sorted(rec.unreadable & {"Groepen", "Deelnemers", "Casussen", "Bijeenkomsten"})
+    if blocking:
+        # without knowing the existing meetings and cases, every run would propose anew
+        out.problems.append(Problem("waarschuwing", blocking[0], f"{blocking[0]}!1:1",
+                                    f"Er wordt niets gepland zolang tabblad {blocking[0]} niet gelezen kan worden; herstel eerst de kopregel (zie de fout hierboven)."))
+        return out
     planned: list[Meeting] = []  # proposals made in this run count for clashes
     taken_nrs: set[str] = set()
     years = {today.year, today.year + 1, today.year + 2}

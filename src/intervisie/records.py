@@ -182,6 +182,8 @@ class Records:
     all_keys: dict[str, set[str]] = field(default_factory=dict)
     # groups with an upcoming meeting row that has an error: no new proposal for them
     blocked_groups: dict[str, str] = field(default_factory=dict)
+    # tabs skipped whole because a header they cannot do without is missing
+    unreadable: set[str] = field(default_factory=set)
 
     def members(self, group: str, active_only: bool = True) -> list[Participant]:
         return [

@@ -205,6 +205,7 @@ def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
             return
         cols = cols_of[tab.name]
         if any(_needed(tab, c) and c.name not in cols for c in tab.columns):
+            rec.unreadable.add(tab.name)
             return
         for row, vals in raw.rows:
             yield RowContext(tab, raw, row, vals, cols, problems)
