@@ -347,3 +347,23 @@ def test_unreadable_meetings_tab_plans_nothing(demo_xlsx):
         r = cli("run", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
         assert r.exit_code == 1
     assert all_values(demo_xlsx) == before  # no proposal appended, run after run
+
+
+FILLABLE = {"Nr": "G-2027-07", "Datum": dt.date(2027, 2, 9), "Begintijd": dt.time(20, 0), "Eindtijd": dt.time(22, 30),
+            "Locatie": "Eigen zaal", "Methode": "Balint", "Gespreksleider": "P2", "Notulist": "P3", "Casus": "C-1", "Status": "voorstel"}
+
+
+@settings(max_examples=60, deadline=None)
+@given(filled=st.sets(st.sampled_from(sorted(FILLABLE))))
+def test_proposals_never_overwrite_a_filled_cell(filled):
+    raw = {k: (FILLABLE[k] if k in filled else None) for k in FILLABLE}
+    raw["Groep"] = "G"
+    m = Meeting(raw["Nr"] or "", "G", raw["Datum"], raw["Begintijd"], raw["Eindtijd"], raw["Locatie"] or "", raw["Methode"] or "",
+                raw["Gespreksleider"] or "", raw["Notulist"] or "", [raw["Casus"]] if raw["Casus"] else [], status="voorstel",
+                origin=_origin(raw))
+    rec = build(meetings=[m], cases=[("C-1", "P1"), ("C-2", "P4")])
+    out = plan(rec, LIB, TODAY)
+    for ch in out.changes.cells:
+        if ch.tab == "Bijeenkomsten":
+            assert ch.column not in filled and ch.expect is None
+    assert not out.changes.appends
