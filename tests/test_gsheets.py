@@ -262,3 +262,30 @@ def test_dates_read_unambiguously_in_any_locale(demo_template, tmp_path, locale)
     m = rec.meetings["Utrecht Jeugdzorg-2026-02"]
     assert m.date == dt.date(2026, 12, 1) and m.start == dt.time(19, 30)
     assert dt.date(2026, 12, 8) in rec.candidate_dates
+
+
+def test_server_unreachable_is_exit_2_with_a_reason(gsheet, tmp_path):
+    import socket
+
+    emu, sid, cfg, key_path, _ = gsheet
+    with socket.socket() as sock:  # a loopback port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    cfg.write_text(cfg.read_text().replace(emu.base_url, f"http://127.0.0.1:{port}"))
+    # the token endpoint is down too: google-auth fails before any Sheets request
+    key_path.write_text(key_path.read_text().replace(emu.base_url, f"http://127.0.0.1:{port}"))
+    r = cli("check", "--config", str(cfg))
+    assert r.exit_code == 2, r.output
+    assert "geen verbinding" in r.output and "na 3 pogingen" in r.output
+
+
+def test_key_the_token_endpoint_rejects_is_exit_2(gsheet, tmp_path):
+    emu, sid, cfg, key_path, _ = gsheet
+    other = tmp_path / "other.json"
+    emu.create_service_account(other, email="other@proj.iam.gserviceaccount.com")
+    info = json.loads(key_path.read_text())
+    info["private_key"] = json.loads(other.read_text())["private_key"]  # signed with the wrong key
+    key_path.write_text(json.dumps(info))
+    r = cli("check", "--config", str(cfg))
+    assert r.exit_code == 2, r.output
+    assert "Google weigert het sleutelbestand" in r.output

@@ -114,6 +114,7 @@ class Retrying:
 
     def call(self, what: str, fn: Callable[[], Any], describe_403: str = "") -> Any:
         import gspread
+        from google.auth import exceptions as auth_errors
 
         last = ""
         for attempt in range(1, self.max_tries + 1):
@@ -134,9 +135,15 @@ class Retrying:
                     raise BackendError(f"Google Sheets gaf fout {code} {status} ({what}): {message}") from None
                 last = f"{code} {status}"
                 wait = _retry_after(exc.response)
-            except requests.exceptions.ConnectionError as exc:
-                last = f"geen verbinding ({exc.__class__.__name__})"
-                wait = None
+            except auth_errors.RefreshError as exc:
+                if not getattr(exc, "retryable", False):
+                    raise BackendError(
+                        f"Google weigert het sleutelbestand bij het inloggen ({_first_line(exc)}); "
+                        "maak een nieuwe sleutel voor de service-account (zie de README)") from None
+                last, wait = f"inloggen mislukt ({_first_line(exc)})", None
+            except (requests.exceptions.ConnectionError, auth_errors.TransportError) as exc:
+                # the token endpoint unreachable surfaces as google-auth's TransportError
+                last, wait = f"geen verbinding ({exc.__class__.__name__})", None
             if attempt == self.max_tries:
                 break
             delay = wait if wait is not None else self.backoff * (2 ** (attempt - 1))
@@ -146,6 +153,11 @@ class Retrying:
         raise BackendError(
             f"Google Sheets antwoordt niet ({what}: {last}) na {self.max_tries} pogingen; er is niets geschreven. Probeer het later opnieuw."
         )
+
+
+def _first_line(exc: BaseException, n: int = 120) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _error_parts(response) -> tuple[str, str]:
