@@ -289,3 +289,24 @@ def test_key_the_token_endpoint_rejects_is_exit_2(gsheet, tmp_path):
     r = cli("check", "--config", str(cfg))
     assert r.exit_code == 2, r.output
     assert "Google weigert het sleutelbestand" in r.output
+
+
+def test_missing_system_tabs_and_a_full_grid_cost_one_extra_request(gsheet):
+    from sheets_emulator import routed_gspread_client
+
+    emu, sid, cfg, key_path, _ = gsheet
+    emu.delete_sheet(sid, "Meldingen")
+    emu.delete_sheet(sid, "Logboek")
+    rows = len(emu.get_grid(sid, "Bijeenkomsten"))
+    routed_gspread_client(emu, key_path).open_by_key(sid).batch_update({"requests": [{"updateSheetProperties": {
+        "properties": {"sheetId": emu.sheet_id(sid, "Bijeenkomsten"), "gridProperties": {"rowCount": rows}},
+        "fields": "gridProperties.rowCount"}}]})
+    emu.reset_counts()
+    r = cli("plan", "--config", str(cfg), "--today", TODAY)
+    assert r.exit_code == 0, r.output
+    assert emu.count(":batchUpdate") == 1 and emu.count("values:batchUpdate") == 1  # addSheet + appendDimension, then values
+    assert {"Meldingen", "Logboek"} <= set(emu.sheet_titles(sid))
+    assert emu.get_grid(sid, "Logboek")[0][:2] == ["Tijdstip", "Actie"] and emu.get_grid(sid, "Logboek")[1][1] == "planning"
+    assert emu.frozen_rows(sid, "Logboek") == 1
+    grid = emu.get_grid(sid, "Bijeenkomsten")
+    assert len(grid) == rows + 1 and grid[-1][0] == "Gent Psychologen-2027-01"
