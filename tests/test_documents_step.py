@@ -4,7 +4,6 @@ custom templates and methods that do not fit."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from docx import Document

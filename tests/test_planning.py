@@ -87,7 +87,6 @@ def test_clash_with_another_groups_meeting_of_the_same_person():
     other = Group("H", facilitator="F", min_members=1)
     rec = build(facilitator="F", extra_groups=[other])
     rec.meetings["H-2027-01"] = Meeting("H-2027-01", "H", TUESDAYS[0], dt.time(19, 0), dt.time(21, 0), status="bevestigd")
-    p = only([x for x in [plan(rec, LIB, TODAY)]][0]) if False else None  # noqa
     out = plan(rec, LIB, TODAY)
     g_prop = next(x for x in out.proposals if x.group == "G")
     v0 = next(v for v in g_prop.verdicts if v.date == TUESDAYS[0])

@@ -103,10 +103,10 @@ def meldingen_rows(run: Run, problems: list[Problem]) -> tuple[dict[str, Any], .
 
 def load(run: Run) -> tuple[Workbook, Snapshot, Records]:
     wb = open_workbook(run)
-    if not run.dry_run and hasattr(wb, "check_not_locked"):
-        wb.check_not_locked()  # type: ignore[attr-defined]
+    if not run.dry_run:
+        wb.check_not_locked()
     snap = wb.read()
-    return wb, snap, validate(snap, run.today)
+    return wb, snap, validate(snap)
 
 
 def finish(run: Run, wb: Workbook, result: StepResult, action: str) -> StepResult:
@@ -119,7 +119,7 @@ def finish(run: Run, wb: Workbook, result: StepResult, action: str) -> StepResul
         {
             "Tijdstip": run.stamp(),
             "Actie": action,
-            "Onderwerp": wb.describe() if hasattr(wb, "path") else "werkmap",
+            "Onderwerp": wb.describe(),
             "Resultaat": f"{errors} fouten, {warnings} waarschuwingen" + ("; " + "; ".join(result.lines) if result.lines else ""),
         }
     )

@@ -4,7 +4,6 @@ run (config, workbook or server unreachable), with the reason on one line."""
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import sys
 from pathlib import Path

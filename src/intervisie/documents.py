@@ -26,11 +26,9 @@ python-docx document and are not supported here.
 from __future__ import annotations
 
 import difflib
-import os
 import posixpath
 import re
 import struct
-import uuid
 import zipfile
 import zlib
 from dataclasses import dataclass
@@ -43,6 +41,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from intervisie.errors import IntervisieError, TemplateError
+from intervisie.files import atomic_write
 
 __all__ = [
     "KINDS",
@@ -302,18 +301,9 @@ def _assemble_zip(members: Iterable[_ZipMember]) -> bytes:
 
 
 def _atomic_write(out_path: Path, data: bytes) -> None:
-    out_path = Path(out_path)
-    tmp = out_path.with_name(f".{out_path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, out_path)
+        atomic_write(out_path, data)
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
         raise IntervisieError(
             f"Kan {out_path} niet schrijven ({exc.strerror or exc}); "
             "is het bestand misschien geopend in Word?"

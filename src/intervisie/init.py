@@ -19,6 +19,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from . import schema
 from .errors import WorkbookError
+from .files import atomic_write
 from .schema import Kind, Tab
 from .workbook.excel import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, set_cell
 
@@ -83,11 +84,7 @@ def create_workbook(path: str | os.PathLike, demo: bool = False, today: dt.date 
     today = today or dt.date.today()
     data = demo_data(today) if demo else {}
     wb = build_workbook(data, today)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    wb.save(tmp)
-    os.replace(tmp, target)
-    return target
+    return atomic_write(target, wb.save)
 
 
 def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbook:

@@ -98,9 +98,7 @@ def parse_cell(col: Column, raw: Any, report: Callable[..., None]) -> Any:
         if col.kind == Kind.TIME:
             return values.parse_time(raw)
         if col.kind == Kind.DATETIME:
-            if isinstance(raw, dt.datetime):
-                return raw
-            return raw  # system-written, informative only
+            return raw  # system-written timestamps, informative only
         if col.kind == Kind.INT:
             return values.parse_int(raw)
         if col.kind == Kind.NUMBER:
@@ -157,7 +155,7 @@ def unknown_ref_message(ref_tab: str, name: str, known: set[str]) -> str:
 # ------------------------------------------------------------------ entry point
 
 
-def validate(snapshot: Snapshot, today: dt.date | None = None) -> Records:
+def validate(snapshot: Snapshot) -> Records:
     """Every tab into typed records; problems collected, bad rows left out."""
     missing = [t.name for t in REQUIRED_TABS if snapshot.get(t.name) is None]
     if snapshot.get(schema.BESCHIKBAARHEID.name) is None:
@@ -385,7 +383,7 @@ def _registration(r: RowContext, kind: str) -> str:
     if kind == "SKJ" and not re.fullmatch(r"\d{6,12}", number):
         r.problem(col, f"SKJ-nummer '{number}' bestaat normaal alleen uit cijfers. Controleer het nummer.", WAARSCHUWING)
     if kind == "Geen":
-        r.problem(col, f"Er staat een registratienummer, maar Registratie is 'Geen'. Kies het juiste register in kolom Registratie.", WAARSCHUWING)
+        r.problem(col, "Er staat een registratienummer, maar Registratie is 'Geen'. Kies het juiste register in kolom Registratie.", WAARSCHUWING)
     return number
 
 

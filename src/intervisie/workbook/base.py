@@ -45,7 +45,6 @@ class RawTab:
 class Snapshot:
     tabs: dict[str, RawTab]  # schema tab name -> raw content
     source: str = ""
-    fingerprint: str = ""
 
     def get(self, name: str) -> RawTab | None:
         return self.tabs.get(name)
@@ -147,6 +146,10 @@ class Workbook(ABC):
     @abstractmethod
     def describe(self) -> str: ...
 
+    def check_not_locked(self) -> None:
+        """Raise WorkbookLocked when someone else holds the workbook open for writing.
+        Only files have lock files; a shared Google Sheet is never locked."""
+
 
 # ---------------------------------------------------------------- shared logic
 
@@ -204,16 +207,6 @@ def ensure_column(grid: Grid, title: str, tab: Tab, cols: dict[str, int], name: 
         grid.set(title, 1, c, name, schema.Kind.TEXT)
         cols[name] = c
     return cols[name]
-
-
-def _match_key(value: Any, wanted: Any) -> bool:
-    if isinstance(wanted, str) and not isinstance(value, str) and value is not None:
-        from ..values import as_text
-
-        value = as_text(value)
-    if isinstance(value, str) and isinstance(wanted, str):
-        return norm(value) == norm(wanted)
-    return same_value(value, wanted)
 
 
 def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:

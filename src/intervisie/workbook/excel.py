@@ -14,7 +14,6 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import tempfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -26,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from .. import schema
 from ..errors import WorkbookInvalid, WorkbookLocked, WorkbookNotFound
+from ..files import atomic_write
 from ..schema import Kind
 from .base import ChangeSet, RawTab, Snapshot, Workbook, WriteResult, apply_changes, is_blank
 
@@ -112,7 +112,7 @@ class ExcelWorkbook(Workbook):
         finally:
             wb.close()
         self._read_fingerprint = fp
-        return Snapshot(tabs=tabs, source=str(self.path), fingerprint=fp)
+        return Snapshot(tabs=tabs, source=str(self.path))
 
     # ------------------------------------------------------------------ write
     def write(self, changes: ChangeSet, _attempt: int = 1) -> WriteResult:
@@ -132,15 +132,7 @@ class ExcelWorkbook(Workbook):
                 raise WorkbookLocked(f"{self.path.name} verandert steeds terwijl het programma schrijft; probeer het later opnieuw")
             return self.write(changes, _attempt + 1)
         result.backup = str(self._backup())
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        try:
-            wb.save(tmp)
-            shutil.copymode(self.path, tmp) if self.path.exists() else None
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic_write(self.path, wb.save)
         self._read_fingerprint = fingerprint(self.path)
         return result
 
@@ -176,7 +168,6 @@ class _OpenpyxlGrid:
     def __init__(self, wb):
         self.wb = wb
         self.dirty = False
-        self._max_row: dict[str, int] = {}
 
     def titles(self) -> list[str]:
         return self.wb.sheetnames

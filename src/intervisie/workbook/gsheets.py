@@ -379,15 +379,6 @@ def to_sheets(value: Any) -> Any:
     return "'" + text if text else ""
 
 
-def from_sheets(value: Any) -> Any:
-    """What a written value reads back as (UNFORMATTED_VALUE, SERIAL_NUMBER)."""
-    from ..values import to_serial
-
-    if isinstance(value, (dt.date, dt.time)):
-        return to_serial(value)
-    return value
-
-
 class _MemoryGrid:
     """A re-read copy of the touched tabs; records which cells change."""
 
@@ -450,7 +441,6 @@ class _MemoryGrid:
                 if not is_blank(rows[r - 1][c - 1]):
                     rows[r - 1][c - 1] = None
                     self.dirty.setdefault(title, set()).add((r, c))
-        # later writes into these rows overwrite the clear marks
 
     def extent(self, title: str) -> tuple[int, int]:
         rows = self._rows(title)
