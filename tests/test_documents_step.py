@@ -138,6 +138,32 @@ def test_custom_template_folder_is_used(demo_xlsx):
     assert len(outputs(demo_xlsx)) == 4  # the other kinds from the standard templates
 
 
+def test_an_edited_template_renders_its_documents_again(demo_xlsx):
+    from docx import Document as NewDoc
+
+    folder = demo_xlsx.parent / "eigen"
+    folder.mkdir()
+    NewDoc().save(folder / "agenda.docx")
+    edit(demo_xlsx, "Groepen", "N2", "eigen")
+    cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
+    doc = NewDoc()
+    doc.add_paragraph("Nieuwe huisstijl voor {{ group }}")
+    doc.save(folder / "agenda.docx")
+    r = cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
+    assert "1 gemaakt, 3 ongewijzigd" in r.output
+    agenda = next(p for p in outputs(demo_xlsx) if p.name.endswith("agenda.docx"))
+    assert "Nieuwe huisstijl voor Utrecht Jeugdzorg" in docx_text(agenda)
+
+
+def test_template_folder_that_does_not_exist_is_a_problem(demo_xlsx):
+    edit(demo_xlsx, "Groepen", "N2", "sjablonen-met-typfout")
+    r = cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
+    assert r.exit_code == 1
+    problem = next(m for m in meldingen(demo_xlsx) if m["Cel"] == "Groepen!N2")
+    assert "sjablonen-met-typfout" in problem["Melding"] and "bestaat niet" in problem["Melding"]
+    assert outputs(demo_xlsx) == []
+
+
 def test_method_that_does_not_fit_is_a_clear_problem(demo_xlsx):
     edit(demo_xlsx, "Bijeenkomsten", "E3", "20:15")  # 45 minutes for the incidentmethode
     r = cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import functools
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,10 +16,16 @@ from typing import Any, Iterator
 
 from . import schema
 from .config import Config
-from .errors import ConfigError, WorkbookLocked
+from .docgen import in_window, jobs_for_meeting
+from .documents import Renderer
+from .errors import ConfigError, TemplateError, TimetableError, WorkbookLocked
+from .files import atomic_write
+from .methods import MethodLibrary, load_library
+from .planning import plan
 from .records import Problem, Records
 from .validate import validate
-from .workbook.base import ChangeSet, Snapshot, TabReplace, Workbook, WriteResult
+from .workbook.base import CellChange, ChangeSet, Snapshot, TabReplace, Workbook, WriteResult, key_of
+from .workbook.excel import ExcelWorkbook
 
 
 @dataclass
@@ -36,6 +44,11 @@ class Run:
     def output_dir(self) -> Path:
         return self.config.resolve(self.config.output.dir)  # type: ignore[return-value]
 
+    @functools.cached_property
+    def library(self) -> MethodLibrary:
+        """The shipped methods plus the config's extra files, loaded once per run."""
+        return load_library(*(self.config.resolve(p) for p in self.config.planning.methods))
+
     def stamp(self) -> dt.datetime:
         """Timestamps written to the workbook: the run's date with the wall-clock time."""
         return dt.datetime.combine(self.today, self.now.time())
@@ -44,8 +57,6 @@ class Run:
 def open_workbook(run: Run) -> Workbook:
     wc = run.config.workbook
     if run.workbook_path is not None:
-        from .workbook.excel import ExcelWorkbook
-
         return ExcelWorkbook(run.workbook_path, state_dir=run.state_dir)
     if wc.google_sheet:
         from .workbook.gsheets import GoogleWorkbook
@@ -53,8 +64,6 @@ def open_workbook(run: Run) -> Workbook:
         return GoogleWorkbook.from_config(run.config)
     if wc.path is None:
         raise ConfigError("workbook.path: give the workbook's path in the config or with --workbook")
-    from .workbook.excel import ExcelWorkbook
-
     return ExcelWorkbook(run.config.resolve(wc.path), state_dir=run.state_dir)  # type: ignore[arg-type]
 
 
@@ -86,7 +95,6 @@ class StepResult:
     changes: ChangeSet = field(default_factory=ChangeSet)
     written: WriteResult | None = None
     lines: list[str] = field(default_factory=list)  # human summary lines (Dutch)
-    details: list[Any] = field(default_factory=list)
 
     @property
     def has_errors(self) -> bool:
@@ -148,20 +156,10 @@ def check(run: Run) -> StepResult:
     return _command(run, "controle")
 
 
-def library(run: Run):
-    from .methods import load_library
-
-    extra = [run.config.resolve(p) for p in run.config.planning.methods]
-    return load_library(*extra)
-
-
 def plan_step(run: Run, rec: Records, result: StepResult) -> None:
-    from .planning import plan
-
-    outcome = plan(rec, library(run), run.today, run.config.planning.holidays, run.config.planning.horizon_weeks)
+    outcome = plan(rec, run.library, run.today, run.config.planning.holidays, run.config.planning.horizon_weeks)
     result.changes.extend(outcome.changes)
     result.problems.extend(outcome.problems)
-    result.details.extend(outcome.proposals)
     for p in outcome.proposals:
         verb = "Nieuw voorstel" if p.new else "Aangevuld"
         result.lines.append(f"{verb} {p.nr} ({p.group}): " + "; ".join(p.explanation))
@@ -169,86 +167,65 @@ def plan_step(run: Run, rec: Records, result: StepResult) -> None:
         result.lines.append("Planning: alle actieve groepen hebben een komende bijeenkomst; niets voor te stellen.")
 
 
-def _template_dir(run: Run, group_folder: str, base: Path) -> Path | None:
+def _template_folder(run: Run, wb: Workbook, group_folder: str) -> Path | None:
+    """A group's own template folder (relative to the workbook's folder, or the config's
+    for a Google Sheet), else the config's, else None for the standard templates."""
     if group_folder:
-        p = Path(group_folder)
-        return p if p.is_absolute() else base / p
+        base = wb.path.parent if isinstance(wb, ExcelWorkbook) else run.config.base_dir
+        return base / group_folder
     return run.config.resolve(run.config.output.templates)
 
 
 def documents_step(run: Run, rec: Records, result: StepResult, wb: Workbook) -> None:
     """Render the documents of every confirmed meeting inside the invitation window;
-    a meeting whose inputs did not change is not rendered again."""
-    import hashlib
-    import json
-
-    from .docgen import in_window, jobs_for_meeting
-    from .documents import Renderer, default_template_dir
-    from .errors import TemplateError, TimetableError
-    from .workbook.base import CellChange, key_of
-
-    lib = library(run)
-    base = Path(getattr(wb, "path", run.config.base_dir)).parent if hasattr(wb, "path") else run.config.base_dir
+    a document whose inputs and template did not change is not rendered again."""
     state_file = run.state_dir / "documents.json"
     try:
         state = json.loads(state_file.read_text(encoding="utf-8"))
     except (FileNotFoundError, ValueError):
         state = {}
-    renderers: dict[Path, Renderer] = {}
-    template_sums: dict[Path, str] = {}
+    renderers: dict[Path | None, Renderer] = {}
     broken_groups: set[str] = set()
     rendered = unchanged = 0
     for m in sorted(rec.meetings.values(), key=lambda x: (x.date or dt.date.max, x.nr)):
-        if not m.nr or not in_window(m, run.today, rec.settings.invite_days) or m.group not in rec.groups:
+        if not m.nr or m.group not in rec.groups or m.group in broken_groups or not in_window(m, run.today, rec.settings.invite_days):
             continue
         g = rec.groups[m.group]
-        if g.name in broken_groups:
-            continue
         try:
-            jobs = jobs_for_meeting(rec, lib, m)
+            jobs = jobs_for_meeting(rec, run.library, m)
         except TimetableError as exc:
             cell = m.origin.cell("Methode") if m.origin else "Bijeenkomsten"
             result.problems.append(Problem("fout", "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}"))
             continue
-        folder = _template_dir(run, g.templates, base)
-        renderer = renderers.setdefault(folder or default_template_dir(), Renderer(folder))
-        paths: dict[str, str] = {}
+        folder = _template_folder(run, wb, g.templates)
+        renderer = renderers.setdefault(folder, Renderer(folder))
         try:
-            for job in jobs:
-                path = renderer.path_for(job.kind)
-                if not path.exists() and folder is not None:
-                    path = default_template_dir() / f"{job.kind}.docx"  # a group folder may hold only some
-                tpl = renderer.get(job.kind, path)
-                if path not in template_sums:
-                    template_sums[path] = hashlib.sha256(path.read_bytes()).hexdigest()
-                digest = hashlib.sha256((job.digest + template_sums[path]).encode()).hexdigest()
-                out = run.output_dir / job.filename
-                if state.get(job.filename) == digest and out.exists():
-                    unchanged += 1
-                else:
-                    if not run.dry_run:
-                        out.parent.mkdir(parents=True, exist_ok=True)
-                        tpl.render(job.context, out)
-                        state[job.filename] = digest
-                    rendered += 1
-                if job.column:
-                    paths[job.column] = str(out)
+            templates = [renderer.get(job.kind) for job in jobs]  # all checked before any is rendered
         except TemplateError as exc:
             cell = g.origin.cell("Sjablonen") if g.origin else "Groepen"
             result.problems.append(Problem("fout", "Groepen", cell,
                                            f"{exc.message} De documenten van groep {g.name} worden overgeslagen tot het sjabloon is hersteld."))
             broken_groups.add(g.name)
             continue
+        paths: dict[str, str] = {}
+        for job, tpl in zip(jobs, templates):
+            out = run.output_dir / job.filename
+            digest = f"{job.digest}:{tpl.sha256}"
+            if state.get(job.filename) == digest and out.exists():
+                unchanged += 1
+            else:
+                if not run.dry_run:
+                    tpl.render(job.context, out)
+                    state[job.filename] = digest
+                rendered += 1
+            if job.column:
+                paths[job.column] = str(out)
         raw = m.origin.raw if m.origin else {}
         for column, value in paths.items():
             if raw.get(column) != value:
                 result.changes.cells.append(CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, m.nr), column, value, raw.get(column)))
-        result.details.append(("documenten", m.nr, sorted(paths.values())))
     if not run.dry_run and rendered:
-        run.state_dir.mkdir(parents=True, exist_ok=True)
-        tmp = state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, state_file)
+        atomic_write(state_file, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     verb = "zou maken" if run.dry_run else "gemaakt"
     result.lines.append(f"Documenten: {rendered} {verb}, {unchanged} ongewijzigd (map {run.output_dir}).")
 

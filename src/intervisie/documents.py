@@ -26,6 +26,8 @@ python-docx document and are not supported here.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import io
 import posixpath
 import re
 import struct
@@ -334,6 +336,7 @@ class CompiledTemplate:
         self.path: Path
         self.name: str
         self.undeclared: frozenset[str] = frozenset()
+        self.sha256 = ""
         self._env: jinja2.Environment
         self._parts: list[_XmlPart] = []
         self._members: list[tuple[str, _ZipMember | None]] = []
@@ -347,7 +350,9 @@ class CompiledTemplate:
         self.name = self.path.name
         self._env = _make_env()
         try:
-            zf = zipfile.ZipFile(self.path)
+            data = self.path.read_bytes()
+            self.sha256 = hashlib.sha256(data).hexdigest()  # part of a document's content hash
+            zf = zipfile.ZipFile(io.BytesIO(data))
         except FileNotFoundError:
             raise TemplateError(f"Sjabloon {self.path} bestaat niet.") from None
         except (zipfile.BadZipFile, OSError) as exc:
@@ -645,7 +650,13 @@ class Renderer:
     def path_for(self, kind: str) -> Path:
         if kind not in KINDS:
             raise ValueError(f"unknown document kind {kind!r}; expected one of {KINDS}")
-        return self.overrides.get(kind) or self.template_dir / f"{kind}.docx"
+        if kind in self.overrides:
+            return self.overrides[kind]
+        path = self.template_dir / f"{kind}.docx"
+        if path.exists() or not self.template_dir.is_dir():
+            return path  # a folder that does not exist is reported, not silently replaced
+        # a custom folder may hold only some kinds; the others come from the standard set
+        return default_template_dir() / f"{kind}.docx"
 
     def get(self, kind: str, path: Path | None = None) -> CompiledTemplate:
         """The compiled template for *kind* (checked against ALLOWED_FIELDS[kind])."""
