@@ -94,7 +94,7 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
     for tab in schema.DATA_TABS:
         ws = wb.create_sheet(tab.name)
         headers = [c.name for c in tab.columns]
-        rows = data.get(tab.name, [])
+        rows = data.get(tab.name) or (schema.default_setting_rows() if tab is schema.INSTELLINGEN else [])
         if tab is schema.BESCHIKBAARHEID:
             dates = data.get("_dates", [])
             headers = headers + list(dates)
@@ -117,14 +117,9 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
         _formats(ws, tab, len(headers))
         if tab.system:
             ws.sheet_properties.tabColor = "7F7F7F"
-        if tab is schema.INSTELLINGEN and not rows:
-            for r, st in enumerate(schema.SETTINGS, start=2):
-                set_cell(ws.cell(r, 1), st.name)
-                set_cell(ws.cell(r, 2), st.default if isinstance(st.default, str) else st.default)
         if tab is schema.INSTELLINGEN:
             for r in range(2, len(schema.SETTINGS) + 2):
                 ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
-        ws.auto_filter.ref = None
     _names_and_dropdowns(wb, data)
     wb.active = 0
     return wb
@@ -292,17 +287,9 @@ def demo_data(today: dt.date) -> dict[str, Any]:
     ]
     attendance = [[f"Utrecht Jeugdzorg-{past.year}-01", p[0], "ja" if k != 3 else "afgemeld", None, None, "", ""]
                   for k, p in enumerate(people[:7])]
-    settings = [
-        ["Organisatie", "Netwerk Intervisie Utrecht & Gent"],
-        ["Coördinator", "Ingrid Smit"],
-        ["E-mail coördinator", "coordinator@example.nl"],
-        ["Uitnodiging (dagen vooraf)", 14],
-        ["Herinnering (dagen vooraf)", 1],
-        ["Evaluatie (dagen na)", 1],
-        ["Minimale aanwezigheid (%)", 75],
-        ["Taal", "nl"],
-        ["Gedragscode", next(s.default for s in schema.SETTINGS if s.name == "Gedragscode")],
-    ]
+    demo_settings = {"Organisatie": "Netwerk Intervisie Utrecht & Gent", "Coördinator": "Ingrid Smit",
+                     "E-mail coördinator": "coordinator@example.nl"}
+    settings = [[st.name, demo_settings.get(st.name, st.default)] for st in schema.SETTINGS]
     return {
         "Instellingen": settings,
         "Groepen": DEMO_GROUPS,

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import cell_ref
+from .schema import cell_ref, setting_defaults
 
 
 @dataclass(frozen=True)
@@ -39,16 +39,21 @@ class Origin:
 
 @dataclass
 class Settings:
-    organisation: str = ""
-    coordinator: str = ""
-    coordinator_email: str = ""
-    invite_days: int = 14
-    reminder_days: int = 1
-    evaluation_days: int = 1
-    min_attendance: int = 75
-    language: str = "nl"
-    holiday_country: str = "NL"
-    code_of_conduct: str = ""
+    """The Instellingen tab; names and defaults are defined in `schema.SETTINGS`."""
+
+    organisation: str
+    coordinator: str
+    coordinator_email: str
+    invite_days: int
+    reminder_days: int
+    evaluation_days: int
+    min_attendance: int
+    language: str
+    code_of_conduct: str
+
+    @classmethod
+    def defaults(cls) -> "Settings":
+        return cls(**setting_defaults())  # type: ignore[arg-type]
 
 
 @dataclass
@@ -168,7 +173,7 @@ class Evaluation:
 
 @dataclass
 class Records:
-    settings: Settings = field(default_factory=Settings)
+    settings: Settings = field(default_factory=Settings.defaults)
     groups: dict[str, Group] = field(default_factory=dict)
     participants: dict[str, Participant] = field(default_factory=dict)
     availability: list[Availability] = field(default_factory=list)

@@ -126,32 +126,56 @@ INSTELLINGEN = Tab(
 
 @dataclass(frozen=True)
 class Setting:
+    """One row of the Instellingen tab: its Dutch name, type, default, and the field of
+    `records.Settings` it fills."""
+
     name: str
     kind: Kind
     default: object
+    attr: str
     aliases: tuple[str, ...] = ()
-    help: str = ""
+    choices: tuple[str, ...] = ()
+    maximum: int | None = None  # INT settings: 0 .. maximum
+
+    @property
+    def column(self) -> Column:
+        return Column(self.name, self.kind, choices=self.choices)
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("Organisatie", K.TEXT, "", ("Organisation", "Organization")),
-    Setting("Coördinator", K.TEXT, "", ("Coordinator",)),
-    Setting("E-mail coördinator", K.EMAIL, "", ("Coordinator email", "Email coordinator")),
-    Setting("Uitnodiging (dagen vooraf)", K.INT, 14, ("Invitation days", "Uitnodiging")),
-    Setting("Herinnering (dagen vooraf)", K.INT, 1, ("Reminder days", "Herinnering")),
-    Setting("Evaluatie (dagen na)", K.INT, 1, ("Evaluation days", "Evaluatie")),
-    Setting("Minimale aanwezigheid (%)", K.INT, 75, ("Minimum attendance", "Minimale aanwezigheid")),
-    Setting("Taal", K.ENUM, "nl", ("Language",)),
+    Setting("Organisatie", K.TEXT, "", "organisation", ("Organisation", "Organization")),
+    Setting("Coördinator", K.TEXT, "", "coordinator", ("Coordinator",)),
+    Setting("E-mail coördinator", K.EMAIL, "", "coordinator_email", ("Coordinator email", "Email coordinator")),
+    Setting("Uitnodiging (dagen vooraf)", K.INT, 14, "invite_days", ("Invitation days", "Uitnodiging"), maximum=365),
+    Setting("Herinnering (dagen vooraf)", K.INT, 1, "reminder_days", ("Reminder days", "Herinnering"), maximum=365),
+    Setting("Evaluatie (dagen na)", K.INT, 1, "evaluation_days", ("Evaluation days", "Evaluatie"), maximum=365),
+    Setting("Minimale aanwezigheid (%)", K.INT, 75, "min_attendance", ("Minimum attendance", "Minimale aanwezigheid"), maximum=100),
+    Setting("Taal", K.ENUM, "nl", "language", ("Language",), choices=("nl",)),
     Setting(
         "Gedragscode",
         K.LONGTEXT,
         "Wat hier besproken wordt, blijft hier. We zijn elkaars 'critical friend': "
         "we stellen open vragen, oordelen niet en geven advies alleen als daarom gevraagd wordt. "
         "We komen op tijd en melden ons tijdig af bij de coördinator.",
+        "code_of_conduct",
         ("Code of conduct",),
     ),
 )
-SETTING_CHOICES = {"Taal": ("nl",)}
+_SETTING_INDEX = {norm(n): st for st in SETTINGS for n in (st.name, *st.aliases)}
+
+
+def find_setting(name: str) -> Setting | None:
+    return _SETTING_INDEX.get(norm(name))
+
+
+def default_setting_rows() -> list[list[object]]:
+    """The Instellingen tab of a new workbook."""
+    return [[st.name, st.default] for st in SETTINGS]
+
+
+def setting_defaults() -> dict[str, object]:
+    """`records.Settings` field -> default, for a workbook without (some) settings."""
+    return {st.attr: st.default for st in SETTINGS}
 
 GROEPEN = Tab(
     "Groepen",

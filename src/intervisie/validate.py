@@ -65,7 +65,8 @@ class RowContext:
             self.failed = True
 
     def get(self, column: str) -> Any:
-        """The typed value of a column, its default when blank, or None."""
+        """The typed value of a column; its schema default when blank or unreadable
+        (an unreadable value is reported and fails the row), else None."""
         col = self.tab.col(column)
         raw = self.rawval(col.name)
         if is_blank(raw):
@@ -75,7 +76,19 @@ class RowContext:
             raw = col.default
             if raw is None:
                 return None
-        return parse_cell(col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, sev))
+        value = parse_cell(col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, sev))
+        if value is None and col.default is not None and raw != col.default:
+            return parse_cell(col, col.default, lambda *_: None)
+        return value
+
+    def unique(self, column: str, value: str, seen: dict[str, str], message: str) -> None:
+        """Report `value` when an earlier row had it already (message gets `{first}`,
+        the earlier cell); otherwise remember where it stands."""
+        if not value:
+            return
+        first = seen.setdefault(norm(value), self.cell(column))
+        if first != self.cell(column):
+            self.problem(column, message.format(first=first))
 
     def origin(self) -> Origin:
         raw = {name: (self.vals[i] if i < len(self.vals) else None) for name, i in self.cols.items()}
@@ -245,7 +258,7 @@ def _unknown_headers(tab: Tab, raw: RawTab, cols: dict[str, int]) -> list[Proble
 
 
 def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
-    s = Settings(code_of_conduct=str(next(x.default for x in schema.SETTINGS if x.name == "Gedragscode")))
+    s = Settings.defaults()
     if raw is None:
         return s
     tab = schema.INSTELLINGEN
@@ -253,20 +266,13 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
     if "Instelling" not in cols or "Waarde" not in cols:
         problems.append(Problem(FOUT, tab.name, f"{raw.title}!1:1", "De kopregel moet 'Instelling' en 'Waarde' bevatten."))
         return s
-    index = {norm(n): st for st in schema.SETTINGS for n in (st.name, *st.aliases)}
-    attr = {
-        "Organisatie": "organisation", "Coördinator": "coordinator", "E-mail coördinator": "coordinator_email",
-        "Uitnodiging (dagen vooraf)": "invite_days", "Herinnering (dagen vooraf)": "reminder_days",
-        "Evaluatie (dagen na)": "evaluation_days", "Minimale aanwezigheid (%)": "min_attendance",
-        "Taal": "language", "Gedragscode": "code_of_conduct",
-    }
     for row, vals in raw.rows:
         name = vals[cols["Instelling"]] if cols["Instelling"] < len(vals) else None
         val = vals[cols["Waarde"]] if cols["Waarde"] < len(vals) else None
         if is_blank(name):
             continue
         cell = schema.cell_ref(raw.title, cols["Waarde"] + 1, row)
-        st = index.get(norm(str(name)))
+        st = schema.find_setting(str(name))
         if st is None:
             problems.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, cols["Instelling"] + 1, row),
                                     f"Onbekende instelling '{name}'; deze wordt genegeerd. Controleer de schrijfwijze."))
@@ -277,14 +283,13 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
         def report(msg: str, sev: str = FOUT, cell: str = cell) -> None:
             problems.append(Problem(sev, tab.name, cell, msg + " De standaardwaarde wordt gebruikt."))
 
-        col = Column(st.name, st.kind, choices=schema.SETTING_CHOICES.get(st.name, ()))
-        parsed = parse_cell(col, val, report)
+        parsed = parse_cell(st.column, val, report)
         if parsed is None:
             continue
-        if st.kind == Kind.INT and not 0 <= parsed <= (100 if "%" in st.name else 365):
-            report(f"{st.name} = {parsed} valt buiten het bereik.")
+        if st.maximum is not None and not 0 <= parsed <= st.maximum:
+            report(f"{st.name} = {parsed} valt buiten het bereik (0 tot en met {st.maximum}).")
             continue
-        setattr(s, attr[st.name], parsed)
+        setattr(s, st.attr, parsed)
     return s
 
 
@@ -292,28 +297,24 @@ def _groups(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
     for r in rows:
         name = r.get("Groep")
-        if name is not None:
-            if norm(name) in seen:
-                r.problem("Groep", f"Groep '{name}' staat er al ({seen[norm(name)]}). Geef elke groep een unieke naam.")
-            else:
-                seen[norm(name)] = r.cell("Groep")
+        r.unique("Groep", name, seen, f"Groep '{name}' staat er al ({{first}}). Geef elke groep een unieke naam.")
         g = Group(name=name or "")
         g.method = r.get("Methode") or ""
-        g.duration = _v(r.get("Duur (min)"), 120)
-        g.start = _v(r.get("Begintijd"), dt.time(19, 30))
-        g.frequency_weeks = _v(r.get("Frequentie (weken)"), 6)
+        g.duration = r.get("Duur (min)")
+        g.start = r.get("Begintijd")
+        g.frequency_weeks = r.get("Frequentie (weken)")
         g.locations = r.get("Locaties") or []
         g.facilitator = r.get("Procesbegeleider") or ""
-        g.min_members = _v(r.get("Min. deelnemers"), 4)
-        g.max_members = _v(r.get("Max. deelnemers"), 8)
+        g.min_members = r.get("Min. deelnemers")
+        g.max_members = r.get("Max. deelnemers")
         g.accreditation_body = r.get("Accreditatie") or ""
         g.accreditation_nr = r.get("Accreditatienummer") or ""
-        g.points_per_hour = _v(r.get("Punten per uur"), 1.0)
+        g.points_per_hour = r.get("Punten per uur")
         g.active = r.get("Actief") != "nee"
         g.templates = r.get("Sjablonen") or ""
-        if g.duration is not None and not 30 <= g.duration <= 600:
+        if not 30 <= g.duration <= 600:
             r.problem("Duur (min)", f"Duur {g.duration} minuten is niet bruikbaar. Vul de duur van een bijeenkomst in minuten in (30 tot 600).")
-        if g.frequency_weeks is not None and not 1 <= g.frequency_weeks <= 52:
+        if not 1 <= g.frequency_weeks <= 52:
             r.problem("Frequentie (weken)", f"Frequentie {g.frequency_weeks} weken is niet bruikbaar. Vul een aantal weken in tussen 1 en 52.")
         if g.min_members > g.max_members:
             r.problem("Min. deelnemers", f"Min. deelnemers ({g.min_members}) is groter dan Max. deelnemers ({g.max_members}). Verlaag het minimum of verhoog het maximum.")
@@ -329,11 +330,8 @@ def _participants(rec: Records, rows) -> None:
     groups = rec.all_keys["Groepen"]
     for r in rows:
         name = r.get("Naam")
-        if name is not None:
-            if norm(name) in seen:
-                r.problem("Naam", f"'{name}' staat al op tabblad Deelnemers ({seen[norm(name)]}). Elke naam mag maar één keer voorkomen; maak de namen uniek, bijvoorbeeld met een voorletter.")
-            else:
-                seen[norm(name)] = r.cell("Naam")
+        r.unique("Naam", name, seen, f"'{name}' staat al op tabblad Deelnemers ({{first}}). Elke naam mag maar één keer voorkomen; "
+                 "maak de namen uniek, bijvoorbeeld met een voorletter.")
         p = Participant(name=name or "", email=r.get("E-mail") or "", group=r.get("Groep") or "")
         if p.group and p.group not in groups:
             r.problem("Groep", unknown_ref_message("Groepen", p.group, groups))
@@ -402,7 +400,7 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
             rec.problems.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, i + 1, 1),
                                         f"Kolomkop '{values.as_text(h)}' is geen datum; deze kolom wordt genegeerd. Schrijf een datum als kop, zoals 12-1-2027."))
     rec.candidate_dates = sorted(set(date_cols.values()))
-    seen: dict[tuple[str, str], str] = {}
+    seen: dict[str, str] = {}
     for r in rows:
         name, group = r.get("Naam"), r.get("Groep")
         if name and name not in rec.all_keys["Deelnemers"]:
@@ -423,10 +421,7 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
             if parsed:
                 answers[d] = parsed
         if name and group:
-            k = (norm(name), norm(group))
-            if k in seen:
-                r.problem("Naam", f"{name} staat al voor groep {group} op {seen[k]}. Houd één rij per persoon en groep aan.")
-            seen[k] = r.cell("Naam")
+            r.unique("Naam", f"{name} / {group}", seen, f"{name} staat al voor groep {group} op {{first}}. Houd één rij per persoon en groep aan.")
         if not r.failed and name and group:
             rec.availability.append(Availability(name, group, answers, r.origin()))
 
@@ -436,10 +431,8 @@ def _cases(rec: Records, rows) -> None:
     blank_keys: dict[tuple, list] = {}
     for r in rows:
         nr = r.get("Nr") or ""
-        if nr:
-            if norm(nr) in seen:
-                r.problem("Nr", f"Casusnummer '{nr}' staat er al ({seen[norm(nr)]}). Maak het nummer uniek of maak de cel leeg; de tool vult dan zelf een nummer in.")
-            seen[norm(nr)] = r.cell("Nr")
+        r.unique("Nr", nr, seen, f"Casusnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
+                 "de tool vult dan zelf een nummer in.")
         c = Case(nr=nr, presenter=r.get("Inbrenger") or "", group=r.get("Groep") or "", title=r.get("Titel") or "")
         c.submitted = r.get("Ingediend op")
         c.question = r.get("Hulpvraag") or ""
@@ -504,10 +497,8 @@ def _meetings(rec: Records, rows) -> None:
     case_keys = rec.all_keys["Casussen"]
     for r in rows:
         nr = r.get("Nr") or ""
-        if nr:
-            if norm(nr) in seen:
-                r.problem("Nr", f"Bijeenkomstnummer '{nr}' staat er al ({seen[norm(nr)]}). Maak het nummer uniek of maak de cel leeg; de tool vult dan zelf een nummer in.")
-            seen[norm(nr)] = r.cell("Nr")
+        r.unique("Nr", nr, seen, f"Bijeenkomstnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
+                 "de tool vult dan zelf een nummer in.")
         m = Meeting(nr=nr, group=r.get("Groep") or "")
         if m.group and m.group not in rec.all_keys["Groepen"]:
             r.problem("Groep", unknown_ref_message("Groepen", m.group, rec.all_keys["Groepen"]))
@@ -596,7 +587,3 @@ def _group_sizes(rec: Records) -> None:
             rec.problems.append(Problem(WAARSCHUWING, schema.GROEPEN.name, cell,
                                         f"Groep {g.name} heeft {n} actieve deelnemers, minder dan het minimum van {g.min_members}. "
                                         "Voeg deelnemers toe op tabblad Deelnemers of verlaag Min. deelnemers."))
-
-
-def _v(value: Any, default: Any) -> Any:
-    return default if value is None else value

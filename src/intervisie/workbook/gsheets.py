@@ -315,7 +315,7 @@ class GoogleWorkbook(Workbook):
             else:
                 rows = [[c.name for c in tab.columns]]
                 if tab is schema.INSTELLINGEN:
-                    rows += [[st.name, st.default] for st in schema.SETTINGS]
+                    rows += schema.default_setting_rows()
             requests_.append({"updateCells": {
                 "start": {"sheetId": ids[tab.name], "rowIndex": 0, "columnIndex": 0},
                 "rows": [{"values": [_cell(v, bold=(i == 0 and tab is not schema.LEES_MIJ)) for v in row]} for i, row in enumerate(rows)],
