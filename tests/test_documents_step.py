@@ -88,6 +88,17 @@ def test_attendance_list_has_registration_numbers_with_leading_zeros(demo_xlsx):
     assert "Bram Willems" not in text  # inactive
 
 
+def test_points_count_net_time_without_the_break(demo_xlsx):
+    cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
+    attendance = next(p for p in outputs(demo_xlsx) if p.name.endswith("presentielijst.docx"))
+    assert "2,5 punten" in docx_text(attendance)  # 150 minutes, no break
+    edit(demo_xlsx, "Bijeenkomsten", "E3", "22:30")  # 180 minutes with a 15-minute break
+    cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
+    assert "2,75 punten" in docx_text(attendance)
+    agenda = docx_text(next(p for p in outputs(demo_xlsx) if p.name.endswith("agenda.docx")))
+    assert "Pauze" in agenda
+
+
 def test_unchanged_meeting_is_not_rendered_again_changed_one_is(demo_xlsx):
     cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
     agenda = next(p for p in outputs(demo_xlsx) if p.name.endswith("agenda.docx"))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import TimetableError
-from .methods import BREAK_AFTER_MINUTES, BREAK_MINUTES, MethodLibrary, cases_for_duration, timetable
+from .methods import KIND_BREAK, MethodLibrary, cases_for_duration, timetable
 from .planning import dutch_date
 from .records import Case, Meeting, Participant, Records
 
@@ -73,11 +73,6 @@ def meeting_index(rec: Records, m: Meeting) -> int:
         if x is m or x.nr == m.nr:
             return i
     return len(dated) + 1
-
-
-def net_minutes(m: Meeting) -> int:
-    d = m.duration or 0
-    return d - (BREAK_MINUTES if d > BREAK_AFTER_MINUTES else 0)
 
 
 def points_text(value: float) -> str:
@@ -139,7 +134,8 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
         kind, number = registration_text(p)
         people.append({"name": p.name, "profession": p.profession, "registration_type": kind,
                        "registration_number": number, "organisation": p.organisation})
-    points = net_minutes(m) / 60 * g.points_per_hour if m.duration else duration / 60 * g.points_per_hour
+    net_minutes = sum(x.minutes for x in slots if x.kind != KIND_BREAK)  # accreditation counts net time
+    points = net_minutes / 60 * g.points_per_hour
     attendance = {
         **common,
         "start": hhmm(start), "end": hhmm(m.end) or hhmm(slots[-1].end), "location": m.location,
