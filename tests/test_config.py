@@ -59,3 +59,15 @@ def test_relative_paths_resolve_against_the_config_folder(tmp_path):
 def test_bad_today_is_exit_2(demo_xlsx):
     result = cli("check", "--workbook", str(demo_xlsx), "--today", "22-11-2026")
     assert result.exit_code == 2 and "--today" in result.output
+
+
+def test_init_needs_a_path_or_google(tmp_path):
+    r = cli("init")
+    assert r.exit_code == 2 and "give a PATH" in r.output
+
+
+def test_init_google_without_credentials_names_the_key(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[workbook]\n")
+    r = cli("init", "--google", "1AbCdEfGhIjKlMnOpQrSt", "--config", str(p))
+    assert r.exit_code == 2 and "workbook.credentials" in r.output

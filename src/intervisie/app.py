@@ -9,13 +9,12 @@ import datetime as dt
 import fcntl
 import functools
 import json
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
 from . import schema
-from .config import Config
+from .config import Config, load_config
 from .docgen import in_window, jobs_for_meeting
 from .documents import Renderer
 from .errors import ConfigError, TemplateError, TimetableError, WorkbookLocked
@@ -243,6 +242,16 @@ def weekly(run: Run) -> StepResult:
     return _command(run, "weekrun", plan=True, documents=True)
 
 
+def make_run(config_path: str | None, workbook_path: str | None, today: str | None, dry_run: bool) -> Run:
+    """The run object from the command line's common options."""
+    cfg = load_config(config_path)
+    if config_path is None and workbook_path:
+        # no config: documents and state live next to the workbook
+        cfg = cfg.model_copy(update={"base_dir": Path(workbook_path).resolve().parent})
+    return Run(config=cfg, today=today_from(today), dry_run=dry_run,
+               workbook_path=Path(workbook_path) if workbook_path else None)
+
+
 def today_from(value: str | None) -> dt.date:
     if value is None:
         return dt.date.today()
@@ -251,6 +260,3 @@ def today_from(value: str | None) -> dt.date:
     except ValueError:
         raise ConfigError(f"--today: '{value}' is not a date as YYYY-MM-DD") from None
 
-
-def env_today() -> str | None:
-    return os.environ.get("INTERVISIE_TODAY")

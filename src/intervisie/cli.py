@@ -4,10 +4,10 @@ run (config, workbook or server unreachable), with the reason on one line."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
-from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import click
 from rich.console import Console
@@ -15,7 +15,7 @@ from rich.table import Table
 
 from . import __version__, app
 from .config import load_config
-from .errors import IntervisieError
+from .errors import ConfigError, IntervisieError
 
 console = Console(highlight=False, soft_wrap=False)
 err_console = Console(stderr=True, highlight=False)
@@ -30,24 +30,22 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
     @functools.wraps(func)
     def wrapper(config_path, workbook_path, today, dry_run, **kwargs):
-        try:
-            cfg = load_config(config_path)
-            if config_path is None and workbook_path:
-                # no config: documents, outbox and state live next to the workbook
-                cfg = cfg.model_copy(update={"base_dir": Path(workbook_path).resolve().parent})
-            run = app.Run(
-                config=cfg,
-                today=app.today_from(today or app.env_today()),
-                dry_run=dry_run,
-                workbook_path=Path(workbook_path) if workbook_path else None,
-            )
+        with reported():
+            run = app.make_run(config_path, workbook_path, today, dry_run)
             code = func(run, **kwargs)
-        except IntervisieError as exc:
-            err_console.print(f"[bold red]intervisie:[/] {exc.message}", markup=True, highlight=False)
-            sys.exit(exc.exit_code)
         sys.exit(code or 0)
 
     return wrapper
+
+
+@contextlib.contextmanager
+def reported() -> Iterator[None]:
+    """The library's errors as one line on stderr and their exit code."""
+    try:
+        yield
+    except IntervisieError as exc:
+        err_console.print(f"[bold red]intervisie:[/] {exc.message}", markup=True, highlight=False)
+        sys.exit(exc.exit_code)
 
 
 def print_problems(problems) -> None:
@@ -94,24 +92,17 @@ def init(path: str | None, demo: bool, force: bool, google_key: str | None, conf
     """Create a new workbook at PATH (or set up a Google Sheet), ready for a coordinator."""
     from .init import create_workbook
 
-    try:
+    with reported():
         if google_key:
             from .workbook.gsheets import GoogleWorkbook
 
-            cfg = load_config(config_path)
-            if cfg.workbook.credentials is None:
-                raise IntervisieError("workbook.credentials: --google needs a service-account key file in the config")
-            gwb = GoogleWorkbook(google_key, cfg.resolve(cfg.workbook.credentials), cfg.workbook.api_endpoint,
-                                 cfg.workbook.max_tries, cfg.workbook.backoff_seconds)
+            gwb = GoogleWorkbook.from_config(load_config(config_path), key=google_key)
             added = gwb.initialise()
             console.print(f"Google-spreadsheet {gwb.key}: {len(added)} tabbladen toegevoegd" + (f" ({', '.join(added)})" if added else ""))
             return
         if not path:
-            raise IntervisieError("init: give a PATH for the new workbook, or --google KEY")
-        target = create_workbook(path, demo=demo, today=app.today_from(today or app.env_today()), overwrite=force)
-    except IntervisieError as exc:
-        err_console.print(f"intervisie: {exc.message}")
-        sys.exit(exc.exit_code)
+            raise ConfigError("init: give a PATH for the new workbook, or --google KEY")
+        target = create_workbook(path, demo=demo, today=app.today_from(today), overwrite=force)
     console.print(f"Werkmap gemaakt: {target}" + (" (met voorbeeldgegevens)" if demo else ""))
 
 

@@ -33,7 +33,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from .. import schema
-from ..errors import BackendError, WorkbookInvalid, WorkbookNotFound
+from ..errors import BackendError, ConfigError, WorkbookInvalid, WorkbookNotFound
 from ..schema import Kind
 from .base import ChangeSet, RawTab, Snapshot, Workbook, WriteResult, apply_changes, is_blank
 
@@ -201,9 +201,12 @@ class GoogleWorkbook(Workbook):
         self.retry = Retrying(max_tries, backoff, sleep)
 
     @classmethod
-    def from_config(cls, config) -> "GoogleWorkbook":
+    def from_config(cls, config, key: str | None = None) -> "GoogleWorkbook":
+        """The sheet the config names, or `key` (for `init --google`)."""
         wc = config.workbook
-        return cls(wc.google_sheet, config.resolve(wc.credentials), wc.api_endpoint, wc.max_tries, wc.backoff_seconds)
+        if wc.credentials is None:
+            raise ConfigError("workbook.credentials: a Google Sheet needs a service-account key file")
+        return cls(key or wc.google_sheet, config.resolve(wc.credentials), wc.api_endpoint, wc.max_tries, wc.backoff_seconds)
 
     def describe(self) -> str:
         return f"Google-spreadsheet {self.key}"
