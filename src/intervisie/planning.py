@@ -34,7 +34,8 @@ import holidays as holidays_lib
 from babel.dates import format_date
 
 from . import schema
-from .methods import MethodLibrary, cases_for_duration
+from .errors import TimetableError
+from .methods import MethodLibrary, cases_for_duration, required_minutes
 from .records import Case, Group, Meeting, Participant, Problem, Records
 from .workbook.base import CellChange, ChangeSet, RowAppend, key_of
 
@@ -205,19 +206,12 @@ def plan(
         out.problems.append(Problem("waarschuwing", blocking[0], f"{blocking[0]}!1:1",
                                     f"Er wordt niets gepland zolang tabblad {blocking[0]} niet gelezen kan worden; herstel eerst de kopregel (zie de fout hierboven)."))
         return out
-    planned: list[Meeting] = []  # proposals made in this run count for clashes
-    taken_nrs: set[str] = set()
     years = {today.year, today.year + 1, today.year + 2}
-    hol = _holidays(country, years)
-    new_case_nrs = iter(next_case_nrs(rec, sum(1 for c in rec.cases if not c.nr)))
-    case_nr_of: dict[int, str] = {}
-    for c in rec.cases:
-        if not c.nr:
-            nr = next(new_case_nrs)
-            case_nr_of[id(c)] = nr
-            out.changes.cells.append(
-                CellChange("Casussen", _case_key(c), "Nr", nr, None, reason="casusnummer")
-            )
+    run = _Run(rec, library, today, _holidays(country, years), horizon_weeks, out)
+    blank = [c for c in rec.cases if not c.nr]
+    for c, nr in zip(blank, next_case_nrs(rec, len(blank))):
+        run.case_nr_of[id(c)] = nr
+        out.changes.cells.append(CellChange("Casussen", _case_key(c), "Nr", nr, None, reason="casusnummer"))
 
     for g in rec.groups.values():
         if not g.active:
@@ -229,7 +223,7 @@ def plan(
                 f"Geen nieuw voorstel voor groep {g.name}: deze bijeenkomst van de groep heeft eerst een fout die hersteld moet worden "
                 "(zie de melding bij deze rij). Zo ontstaat er geen tweede bijeenkomst naast die van u."))
             continue
-        if not [p for p in rec.members(g.name) if p.role in ("deelnemer", "cliënt")]:
+        if not rec.quorum_members(g.name):
             cell = g.origin.cell("Groep") if g.origin else "Groepen"
             out.problems.append(Problem("waarschuwing", "Groepen", cell,
                                         f"Geen voorstel voor groep {g.name}: de groep heeft geen actieve deelnemers op tabblad Deelnemers."))
@@ -240,7 +234,7 @@ def plan(
         ]
         targets = upcoming if upcoming else [None]
         for existing in targets:
-            prop = _propose(rec, library, g, existing, today, hol, horizon_weeks, planned, taken_nrs, case_nr_of, out)
+            prop = _propose(run, g, existing)
             if prop is not None:
                 out.proposals.append(prop)
     return out
@@ -248,9 +242,6 @@ def plan(
 
 def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     """The group's method exists and fits its duration."""
-    from .errors import TimetableError
-    from .methods import required_minutes
-
     if not g.method:
         return []
     method = library.find(g.method)
@@ -273,22 +264,35 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
 
 
 def _case_key(c: Case):
-    if c.nr:
-        return key_of(schema.CASUSSEN, c.nr)
-    return (("Nr", ""), ("Inbrenger", c.origin.raw.get("Inbrenger") if c.origin else c.presenter),
-            ("Groep", c.origin.raw.get("Groep") if c.origin else c.group),
-            ("Titel", c.origin.raw.get("Titel") if c.origin else c.title))
+    return c.origin.key("Casussen") if c.origin else key_of(schema.CASUSSEN, c.nr)
 
 
 def _meeting_key(m: Meeting):
-    if m.nr:
-        return key_of(schema.BIJEENKOMSTEN, m.nr)
-    raw = m.origin.raw if m.origin else {}
-    return (("Nr", ""), ("Groep", raw.get("Groep", m.group)), ("Datum", raw.get("Datum")), ("Status", raw.get("Status")))
+    return m.origin.key("Bijeenkomsten") if m.origin else key_of(schema.BIJEENKOMSTEN, m.nr)
 
 
-def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horizon_weeks, planned, taken_nrs, case_nr_of, out) -> Proposal | None:
-    members = [p for p in rec.members(g.name) if p.role in ("deelnemer", "cliënt")]
+@dataclass
+class _Run:
+    """What the proposals of one planning run share."""
+
+    rec: Records
+    library: MethodLibrary
+    today: dt.date
+    holidays: dict[dt.date, str]
+    horizon_weeks: int
+    out: PlanOutcome
+    planned: list[Meeting] = field(default_factory=list)  # this run's proposals count for clashes
+    taken_nrs: set[str] = field(default_factory=set)
+    case_nr_of: dict[int, str] = field(default_factory=dict)  # numbers given this run to Nr-less cases
+
+
+def _available(answers: dict[str, dict[dt.date, str]], name: str, d: dt.date) -> bool:
+    return answers.get(name, {}).get(d) in SCORE  # ja or misschien
+
+
+def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
+    rec, library, today, hol, out = run.rec, run.library, run.today, run.holidays, run.out
+    members = rec.quorum_members(g.name)
     order = {p: i for i, p in enumerate(rec.participants)}
     answers = {a.name: a.answers for a in rec.availability if a.group == g.name}
     history = sorted(  # what really happened: an old proposal that was never confirmed does not count
@@ -302,9 +306,6 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     queue = case_queue(rec, g.name)
     explanation: list[str] = []
 
-    def available(name: str, d: dt.date) -> bool:
-        return answers.get(name, {}).get(d) in ("ja", "misschien")
-
     # ---- date
     verdicts: list[DateVerdict] = []
     fixed_date = existing.date if existing and existing.date else None
@@ -312,12 +313,12 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     end = existing.end if existing and existing.end else _add_minutes(start, duration)
     earliest = last.date + dt.timedelta(weeks=g.frequency_weeks - 1) if last and last.date else None
     if fixed_date is None:
-        horizon = today + dt.timedelta(weeks=horizon_weeks)
+        horizon = today + dt.timedelta(weeks=run.horizon_weeks)
         group_dates = sorted({d for a in answers.values() for d in a} & set(rec.candidate_dates))
         for d in group_dates:
             if d <= today or d > horizon:
                 continue
-            verdicts.append(_judge(rec, g, d, start, end, members, answers, queue, hol, earliest, planned))
+            verdicts.append(_judge(run, g, d, start, end, members, answers, queue, earliest))
         good = [v for v in verdicts if v.ok]
         if good:
             best = max(good, key=lambda v: (v.score, -v.date.toordinal()))
@@ -363,7 +364,7 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
                 break
             if c.presenter in seen_presenters:
                 continue
-            if answers and not available(c.presenter, date) and date in rec.candidate_dates:
+            if answers and not _available(answers, c.presenter, date) and date in rec.candidate_dates:
                 continue
             chosen_cases.append(c)
             seen_presenters.add(c.presenter)
@@ -380,9 +381,9 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     for i, c in enumerate(c for c in queue if c not in chosen_cases):
         soon.setdefault(c.presenter, i)
     def pool(exclude: set[str]) -> list[str]:
-        names = [p.name for p in members if p.name not in exclude and p.role != "procesbegeleider"]
+        names = [p.name for p in members if p.name not in exclude]
         if answers and date in rec.candidate_dates:
-            free = [n for n in names if available(n, date)]
+            free = [n for n in names if _available(answers, n, date)]
             # nobody available (a fallback date): still name someone; the warning says why
             names = free or names
         return names
@@ -411,8 +412,8 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
         location = g.locations[(g.locations.index(prev) + 1) % len(g.locations)] if prev else g.locations[0]
 
     # ---- assemble: only empty cells
-    nr = existing.nr if existing and existing.nr else next_meeting_nr(rec, g.name, date.year, taken_nrs)
-    taken_nrs.add(nr)
+    nr = existing.nr if existing and existing.nr else next_meeting_nr(rec, g.name, date.year, run.taken_nrs)
+    run.taken_nrs.add(nr)
     proposed = {
         "Nr": nr,
         "Groep": g.name,
@@ -423,10 +424,10 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
         "Methode": method.name if method else g.method,
         "Gespreksleider": chair,
         "Notulist": minute_taker,
-        "Casus": "; ".join(case_nr_of.get(id(c), c.nr) for c in chosen_cases),
+        "Casus": "; ".join(run.case_nr_of.get(id(c), c.nr) for c in chosen_cases),
         "Status": "voorstel",
     }
-    planned.append(Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker))
+    run.planned.append(Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker))
     values: dict[str, Any] = {}
     if existing is None:
         values = {k: v for k, v in proposed.items() if v not in ("", None)}
@@ -452,7 +453,8 @@ def _propose(rec, library, g: Group, existing: Meeting | None, today, hol, horiz
     return Proposal(g.name, nr, existing is None, values, explanation, verdicts, chosen_cases)
 
 
-def _judge(rec, g: Group, d: dt.date, start, end, members: list[Participant], answers, queue: list[Case], hol, earliest, planned) -> DateVerdict:
+def _judge(run: _Run, g: Group, d: dt.date, start, end, members: list[Participant], answers, queue: list[Case], earliest) -> DateVerdict:
+    rec, hol = run.rec, run.holidays
     yes = sum(1 for p in members if answers.get(p.name, {}).get(d) == "ja")
     maybe = sum(1 for p in members if answers.get(p.name, {}).get(d) == "misschien")
     reasons: list[str] = []
@@ -460,7 +462,7 @@ def _judge(rec, g: Group, d: dt.date, start, end, members: list[Participant], an
         reasons.append(f"te weinig deelnemers ({yes + maybe} van minimaal {g.min_members})")
 
     def ok(name: str) -> bool:
-        return answers.get(name, {}).get(d) in ("ja", "misschien")
+        return _available(answers, name, d)
 
     presenter_cases = [c for c in queue if ok(c.presenter)]
     if queue and not presenter_cases:
@@ -477,7 +479,7 @@ def _judge(rec, g: Group, d: dt.date, start, end, members: list[Participant], an
     if earliest and d < earliest:
         reasons.append(f"te kort na de vorige bijeenkomst (frequentie {g.frequency_weeks} weken)")
     people = {p.name for p in members} | ({g.facilitator} if g.facilitator else set())
-    for m in [*rec.meetings.values(), *planned]:
+    for m in [*rec.meetings.values(), *run.planned]:
         if m.group == g.name or m.date != d or m.status not in BUSY_STATUSES:
             continue
         shared = people & meeting_people(rec, m)

@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from .schema import cell_ref, setting_defaults
+from .schema import IDENTITY_WITHOUT_KEY, QUORUM_ROLLEN, TAB_BY_NAME, cell_ref, setting_defaults
+from .values import is_blank
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,14 @@ class Origin:
         idx = self.columns.get(column)
         col = idx + 1 if idx is not None else len(self.columns) + 1
         return cell_ref(self.title, col, self.row)
+
+    def key(self, tab: str) -> tuple[tuple[str, Any], ...]:
+        """How write-back finds this row again: its Nr, or while that is empty the
+        identity columns the schema names for the tab (values as they were read)."""
+        key_column = TAB_BY_NAME[tab].key.name  # type: ignore[union-attr]
+        if not is_blank(self.raw.get(key_column)):
+            return ((key_column, self.raw[key_column]),)
+        return ((key_column, ""), *((c, self.raw.get(c)) for c in IDENTITY_WITHOUT_KEY[tab]))
 
 
 @dataclass
@@ -189,6 +198,10 @@ class Records:
     blocked_groups: dict[str, str] = field(default_factory=dict)
     # tabs skipped whole because a header they cannot do without is missing
     unreadable: set[str] = field(default_factory=set)
+
+    def quorum_members(self, group: str) -> list[Participant]:
+        """The active members who count towards the group's size and quorum."""
+        return [p for p in self.members(group) if p.role in QUORUM_ROLLEN]
 
     def members(self, group: str, active_only: bool = True) -> list[Participant]:
         return [

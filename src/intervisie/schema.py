@@ -30,6 +30,7 @@ class Kind(str, Enum):
 # Enumerations (the values a coordinator picks from a dropdown).
 JA_NEE = ("ja", "nee")
 ROLLEN = ("deelnemer", "procesbegeleider", "cliënt", "gast")
+QUORUM_ROLLEN = ("deelnemer", "cliënt")  # the roles that count towards a group's size and quorum
 REGISTRATIES = ("BIG", "SKJ", "NIP", "KRF", "V&VN", "Registerplein", "Anders", "Geen")
 BESCHIKBAAR = ("ja", "nee", "misschien")
 CASUS_STATUS = ("nieuw", "ingepland", "besproken", "vervallen")
@@ -354,6 +355,13 @@ LOGBOEK = Tab(
 STRUCTURAL: dict[str, tuple[str, ...]] = {
     "Bijeenkomsten": ("Nr", "Groep", "Datum", "Status"),
     "Casussen": ("Nr", "Inbrenger", "Groep", "Titel", "Status"),
+}
+
+# How a row whose key (Nr) the coordinator left empty is told apart until the tool has
+# given it a number: validation flags look-alike rows, write-back finds the row by these.
+IDENTITY_WITHOUT_KEY: dict[str, tuple[str, ...]] = {
+    "Casussen": ("Inbrenger", "Groep", "Titel"),
+    "Bijeenkomsten": ("Groep", "Datum", "Status"),
 }
 
 TABS: tuple[Tab, ...] = (

@@ -28,7 +28,7 @@ from .records import (
     Settings,
 )
 from .schema import Column, Kind, Tab, norm
-from .workbook.base import RawTab, Snapshot, is_blank
+from .workbook.base import RawTab, Snapshot, is_blank, key_norm
 
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
@@ -450,13 +450,16 @@ def _cases(rec: Records, rows) -> None:
             c.origin = r.origin()
             rec.cases.append(c)
         if not nr:
-            blank_keys.setdefault((norm(c.presenter), norm(c.group), norm(c.title)), []).append((r, c))
-    _drop_ambiguous(rec, blank_keys, rec.cases, "Casussen", "casus")
+            blank_keys.setdefault(key_norm(r.origin().key("Casussen")), []).append((r, c))
+    dropped = {id(c) for _, c in _ambiguous(rec, blank_keys, "Casussen", "casus")}
+    rec.cases = [c for c in rec.cases if id(c) not in dropped]
 
 
-def _drop_ambiguous(rec: Records, groups: dict[tuple, list], records: list | dict, tab: str, what: str) -> None:
-    """Rows without a number that look the same cannot be told apart when writing back:
-    each gets an error (and is skipped) until the coordinator removes the copy."""
+def _ambiguous(rec: Records, groups: dict[tuple, list], tab: str, what: str) -> list[tuple[RowContext, Any]]:
+    """Rows without a number that write-back could not tell apart (the same identity,
+    see schema.IDENTITY_WITHOUT_KEY): each gets an error until the coordinator removes
+    the copy. Returns those rows, for the caller to leave out."""
+    out = []
     for items in groups.values():
         if len(items) < 2:
             continue
@@ -465,13 +468,8 @@ def _drop_ambiguous(rec: Records, groups: dict[tuple, list], records: list | dic
             rec.problems.append(Problem(FOUT, tab, r.cell("Nr"),
                                         f"Deze {what} staat meer dan eens zonder nummer in de lijst (rijen {rows}). "
                                         "Verwijder de dubbele rij of geef elke rij een eigen nummer."))
-            if isinstance(records, list):
-                if obj in records:
-                    records.remove(obj)
-            else:
-                for k, v in list(records.items()):
-                    if v is obj:
-                        del records[k]
+            out.append((r, obj))
+    return out
 
 
 def _check_person(rec: Records, r: RowContext, column: str, name: str, group: str) -> None:
@@ -536,12 +534,11 @@ def _meetings(rec: Records, rows) -> None:
         elif m.group in rec.all_keys["Groepen"] and values.as_text(r.rawval("Status")).lower() not in ("gehouden", "geannuleerd"):
             rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
         if not nr:
-            raw_date = values.as_text(r.rawval("Datum"))
-            blank_keys.setdefault((norm(m.group), raw_date, norm(values.as_text(r.rawval("Status")))), []).append((r, m))
-    _drop_ambiguous(rec, blank_keys, rec.meetings, "Bijeenkomsten", "bijeenkomst")
-    for r_obj in [i for items in blank_keys.values() if len(items) > 1 for i in items]:
-        if r_obj[1].group in rec.all_keys["Groepen"]:
-            rec.blocked_groups.setdefault(r_obj[1].group, r_obj[0].cell("Nr"))
+            blank_keys.setdefault(key_norm(r.origin().key("Bijeenkomsten")), []).append((r, m))
+    for r, m in _ambiguous(rec, blank_keys, "Bijeenkomsten", "bijeenkomst"):
+        rec.meetings.pop(f"#rij{r.row}", None)
+        if m.group in rec.all_keys["Groepen"]:
+            rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
 
 
 def _attendance(rec: Records, rows) -> None:
@@ -581,7 +578,7 @@ def _group_sizes(rec: Records) -> None:
     for g in rec.groups.values():
         if not g.active:
             continue
-        n = len([p for p in rec.members(g.name) if p.role in ("deelnemer", "cliënt")])
+        n = len(rec.quorum_members(g.name))
         if n < g.min_members:
             cell = g.origin.cell("Min. deelnemers") if g.origin else schema.GROEPEN.name
             rec.problems.append(Problem(WAARSCHUWING, schema.GROEPEN.name, cell,

@@ -135,6 +135,11 @@ def parse_number(value: object) -> float:
         raise ParseError(str(value)) from exc
 
 
+def is_blank(value: object) -> bool:
+    """An empty cell: nothing, or only white space."""
+    return value is None or (isinstance(value, str) and value.strip() == "")
+
+
 def as_text(value: object) -> str:
     """Cell value as text, without a spurious `.0` on whole numbers."""
     if value is None:

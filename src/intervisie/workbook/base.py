@@ -20,6 +20,7 @@ from typing import Any, Iterable, Protocol
 
 from .. import schema
 from ..schema import Tab, norm
+from ..values import as_text, is_blank
 
 ANY = object()  # `expect` wildcard: write whatever is there now (system tabs only)
 
@@ -154,10 +155,6 @@ class Workbook(ABC):
 # ---------------------------------------------------------------- shared logic
 
 
-def is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and value.strip() == "")
-
-
 def same_value(a: Any, b: Any) -> bool:
     """Equality as a coordinator sees it: blank == blank, 12 == 12.0, trimmed text,
     a date equal to a midnight datetime."""
@@ -252,7 +249,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                     continue
                 idx.setdefault(tuple(_keynorm(v) for v in vals), []).append(r)
             index_cache[cache_id] = idx
-        rows = index_cache[cache_id].get(tuple(_keynorm(v) for _, v in ch.key), [])
+        rows = index_cache[cache_id].get(key_norm(ch.key), [])
         if len(rows) != 1:
             why = "niet meer gevonden" if not rows else "staat er meer dan eens"
             result.conflicts.append(Conflict(ch.tab, title, f"rij {key_desc} {why}; {ch.column} niet geschreven"))
@@ -352,8 +349,6 @@ def _last_row(grid: Grid, title: str) -> int:
 
 
 def _keynorm(value: Any) -> Any:
-    from ..values import as_text
-
     if value is None:
         return ""
     if isinstance(value, dt.datetime) and value.time() == dt.time():
@@ -363,8 +358,11 @@ def _keynorm(value: Any) -> Any:
     return norm(as_text(value))
 
 
-def _short(value: Any, n: int = 40) -> str:
-    from ..values import as_text
+def key_norm(key: Key) -> tuple:
+    """A row key as write-back compares it (case, accents, spacing, 12 == 12.0)."""
+    return tuple(_keynorm(v) for _, v in key)
 
+
+def _short(value: Any, n: int = 40) -> str:
     t = as_text(value)
     return t if len(t) <= n else t[: n - 1] + "…"
