@@ -148,7 +148,7 @@ def _formats(ws, tab: Tab, ncols: int) -> None:
     fmt = {Kind.DATE: DATE_FORMAT, Kind.TIME: TIME_FORMAT, Kind.DATETIME: DATETIME_FORMAT}
     for i, col in enumerate(tab.columns, start=1):
         number_format = fmt.get(col.kind)
-        if col.name in ("Registratienummer", "Telefoon", "Nr"):
+        if col.text_cell:
             number_format = "@"  # text: keeps leading zeros
         if number_format is None:
             continue
@@ -162,8 +162,8 @@ def _formats(ws, tab: Tab, ncols: int) -> None:
 
 def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
     # named ranges for the key columns that other tabs refer to
-    for tab in (schema.GROEPEN, schema.DEELNEMERS, schema.CASUSSEN, schema.BIJEENKOMSTEN):
-        letter = "A"
+    for tab in schema.REFERENCED_TABS:
+        letter = schema.col_letter(tab.columns.index(tab.key) + 1)  # type: ignore[arg-type]
         ref = f"'{tab.name}'!${letter}$2:${letter}${ROWS}"
         wb.defined_names[_list_name(tab)] = DefinedName(_list_name(tab), attr_text=ref)
     for tab in schema.DATA_TABS:

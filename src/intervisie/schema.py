@@ -53,6 +53,7 @@ class Column:
     width: int = 16
     default: str | None = None
     help: str = ""
+    text_cell: bool = False  # formatted as text in a new workbook: keeps leading zeros
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -68,6 +69,7 @@ class Tab:
     system: bool = False  # the whole tab is written by the tool
     dynamic_columns: bool = False  # Beschikbaarheid: one column per candidate date
     keyvalue: bool = False  # Instellingen: Instelling / Waarde
+    item: str = ""  # what one row is, in Dutch ("deelnemer"), for messages
     help: str = ""
     _index: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
@@ -198,6 +200,7 @@ GROEPEN = Tab(
         C("Sjablonen", aliases=("Templates", "Sjabloonmap"), width=24),
     ),
     aliases=("Groups",),
+    item="groep",
 )
 
 DEELNEMERS = Tab(
@@ -209,13 +212,14 @@ DEELNEMERS = Tab(
         C("Rol", K.ENUM, aliases=("Role",), choices=ROLLEN, default="deelnemer", width=16),
         C("Beroep", aliases=("Profession", "Functie"), width=22),
         C("Registratie", K.ENUM, aliases=("Registration", "Register"), choices=REGISTRATIES, default="Geen", width=14),
-        C("Registratienummer", aliases=("Registration number", "Reg.nr.", "Registratienr"), width=18),
+        C("Registratienummer", aliases=("Registration number", "Reg.nr.", "Registratienr"), width=18, text_cell=True),
         C("Organisatie", aliases=("Organisation", "Organization", "Werkgever"), width=24),
-        C("Telefoon", aliases=("Phone", "Telefoonnummer"), width=15),
+        C("Telefoon", aliases=("Phone", "Telefoonnummer"), width=15, text_cell=True),
         C("Actief", K.ENUM, aliases=("Active",), choices=JA_NEE, default="ja", width=8),
         C("Opmerkingen", K.LONGTEXT, aliases=("Notes", "Opmerking"), width=30),
     ),
     aliases=("Participants",),
+    item="deelnemer",
 )
 
 BESCHIKBAARHEID = Tab(
@@ -232,7 +236,7 @@ BESCHIKBAARHEID = Tab(
 CASUSSEN = Tab(
     "Casussen",
     (
-        C("Nr", aliases=("No", "Nummer", "Number"), key=True, owned=True, fill_if_empty=True, width=14),
+        C("Nr", aliases=("No", "Nummer", "Number"), key=True, owned=True, fill_if_empty=True, width=14, text_cell=True),
         C("Inbrenger", K.REF, aliases=("Presenter",), required=True, ref="Deelnemers", width=24),
         C("Groep", K.REF, aliases=("Group",), required=True, ref="Groepen", width=22),
         C("Ingediend op", K.DATE, aliases=("Submitted", "Datum"), width=13),
@@ -245,12 +249,13 @@ CASUSSEN = Tab(
         C("Bijeenkomst", K.REF, aliases=("Meeting",), ref="Bijeenkomsten", owned=True, fill_if_empty=True, width=18),
     ),
     aliases=("Cases",),
+    item="casus",
 )
 
 BIJEENKOMSTEN = Tab(
     "Bijeenkomsten",
     (
-        C("Nr", aliases=("No", "Nummer", "Number"), key=True, owned=True, fill_if_empty=True, width=18),
+        C("Nr", aliases=("No", "Nummer", "Number"), key=True, owned=True, fill_if_empty=True, width=18, text_cell=True),
         C("Groep", K.REF, aliases=("Group",), required=True, ref="Groepen", width=22),
         C("Datum", K.DATE, aliases=("Date",), fill_if_empty=True, width=13),
         C("Begintijd", K.TIME, aliases=("Start time", "Start", "Van"), fill_if_empty=True, width=10),
@@ -259,7 +264,7 @@ BIJEENKOMSTEN = Tab(
         C("Methode", aliases=("Method",), fill_if_empty=True, width=20),
         C("Gespreksleider", K.REF, aliases=("Chair", "Voorzitter"), ref="Deelnemers", fill_if_empty=True, width=22),
         C("Notulist", K.REF, aliases=("Minute taker", "Notulen"), ref="Deelnemers", fill_if_empty=True, width=22),
-        C("Casus", K.LIST, aliases=("Case", "Casussen"), fill_if_empty=True, width=16),
+        C("Casus", K.LIST, aliases=("Case", "Casussen"), ref="Casussen", fill_if_empty=True, width=16),
         C("Thema", aliases=("Theme",), width=24),
         C("Status", K.ENUM, choices=BIJEENKOMST_STATUS, default="voorstel", fill_if_empty=True, width=12),
         C("Agenda", owned=True, width=30),
@@ -271,6 +276,7 @@ BIJEENKOMSTEN = Tab(
         C("Laatst verwerkt", K.DATETIME, aliases=("Last processed",), owned=True, width=18),
     ),
     aliases=("Meetings",),
+    item="bijeenkomst",
 )
 
 AANWEZIGHEID = Tab(
@@ -379,6 +385,8 @@ TABS: tuple[Tab, ...] = (
     LOGBOEK,
 )
 DATA_TABS = tuple(t for t in TABS if t is not LEES_MIJ)
+# the tabs whose keys other tabs name (they get a named range and a dropdown elsewhere)
+REFERENCED_TABS = tuple(t for t in TABS if any(c.ref == t.name for u in TABS for c in u.columns))
 TAB_BY_NAME = {t.name: t for t in TABS}
 _TAB_INDEX = {norm(n): t for t in TABS for n in (t.name, *t.aliases)}
 

@@ -44,8 +44,10 @@ REQUIRED_TABS = tuple(t for t in schema.DATA_TABS if t.required)
 class RowContext:
     """Parses the cells of one row, collecting problems."""
 
-    def __init__(self, tab: Tab, raw: RawTab, row: int, vals: list[Any], cols: dict[str, int], sink: list[Problem]):
+    def __init__(self, tab: Tab, raw: RawTab, row: int, vals: list[Any], cols: dict[str, int], sink: list[Problem],
+                 keys: dict[str, set[str]]):
         self.tab, self.raw, self.row, self.vals, self.cols, self.sink = tab, raw, row, vals, cols, sink
+        self.keys = keys  # every key of the referenced tabs
         self.failed = False
 
     def cell(self, column: str) -> str:
@@ -79,6 +81,11 @@ class RowContext:
         value = parse_cell(col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, sev))
         if value is None and col.default is not None and raw != col.default:
             return parse_cell(col, col.default, lambda *_: None)
+        if col.ref is not None and value:
+            known = self.keys[col.ref]
+            for name in value if isinstance(value, list) else [value]:
+                if name not in known:
+                    self.problem(col.name, unknown_ref_message(col.ref, name, known))
         return value
 
     def unique(self, column: str, value: str, seen: dict[str, str], message: str) -> None:
@@ -149,19 +156,10 @@ def suggest(name: str, known: set[str]) -> str:
     return f" Bedoelt u '{by_norm[close[0]]}'?" if close else ""
 
 
-REF_WHAT = {
-    "Deelnemers": ("deelnemer", "Deelnemers"),
-    "Groepen": ("groep", "Groepen"),
-    "Casussen": ("casus", "Casussen"),
-    "Bijeenkomsten": ("bijeenkomst", "Bijeenkomsten"),
-}
-
-
 def unknown_ref_message(ref_tab: str, name: str, known: set[str]) -> str:
-    what, where = REF_WHAT[ref_tab]
     return (
-        f"Onbekende {what} '{name}'.{suggest(name, known)} "
-        f"Kies een waarde uit de lijst of voeg deze toe op tabblad {where}."
+        f"Onbekende {schema.tab(ref_tab).item} '{name}'.{suggest(name, known)} "
+        f"Kies een waarde uit de lijst of voeg deze toe op tabblad {ref_tab}."
     )
 
 
@@ -201,7 +199,7 @@ def validate(snapshot: Snapshot) -> Records:
         if not tab.dynamic_columns and not tab.keyvalue:
             problems.extend(_unknown_headers(tab, raw, cols))
     # keys of every row, valid or not, for reference checks without cascades
-    for tab in (schema.GROEPEN, schema.DEELNEMERS, schema.CASUSSEN, schema.BIJEENKOMSTEN):
+    for tab in schema.REFERENCED_TABS:
         raw = snapshot.get(tab.name)
         keys: set[str] = set()
         if raw is not None and tab.key is not None:
@@ -219,7 +217,7 @@ def validate(snapshot: Snapshot) -> Records:
             rec.unreadable.add(tab.name)
             return
         for row, vals in raw.rows:
-            yield RowContext(tab, raw, row, vals, cols, problems)
+            yield RowContext(tab, raw, row, vals, cols, problems, rec.all_keys)
 
     rec.settings = _settings(snapshot.get(schema.INSTELLINGEN.name), problems)
     _groups(rec, rows_of(schema.GROEPEN))
@@ -318,8 +316,6 @@ def _groups(rec: Records, rows) -> None:
             r.problem("Frequentie (weken)", f"Frequentie {g.frequency_weeks} weken is niet bruikbaar. Vul een aantal weken in tussen 1 en 52.")
         if g.min_members > g.max_members:
             r.problem("Min. deelnemers", f"Min. deelnemers ({g.min_members}) is groter dan Max. deelnemers ({g.max_members}). Verlaag het minimum of verhoog het maximum.")
-        if g.facilitator and g.facilitator not in rec.all_keys["Deelnemers"]:
-            r.problem("Procesbegeleider", unknown_ref_message("Deelnemers", g.facilitator, rec.all_keys["Deelnemers"]))
         if not r.failed and name:
             g.origin = r.origin()
             rec.groups[name] = g
@@ -327,14 +323,11 @@ def _groups(rec: Records, rows) -> None:
 
 def _participants(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
-    groups = rec.all_keys["Groepen"]
     for r in rows:
         name = r.get("Naam")
         r.unique("Naam", name, seen, f"'{name}' staat al op tabblad Deelnemers ({{first}}). Elke naam mag maar één keer voorkomen; "
                  "maak de namen uniek, bijvoorbeeld met een voorletter.")
         p = Participant(name=name or "", email=r.get("E-mail") or "", group=r.get("Groep") or "")
-        if p.group and p.group not in groups:
-            r.problem("Groep", unknown_ref_message("Groepen", p.group, groups))
         p.role = r.get("Rol") or "deelnemer"
         p.profession = r.get("Beroep") or ""
         p.registration = r.get("Registratie") or "Geen"
@@ -403,10 +396,6 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
     seen: dict[str, str] = {}
     for r in rows:
         name, group = r.get("Naam"), r.get("Groep")
-        if name and name not in rec.all_keys["Deelnemers"]:
-            r.problem("Naam", unknown_ref_message("Deelnemers", name, rec.all_keys["Deelnemers"]))
-        if group and group not in rec.all_keys["Groepen"]:
-            r.problem("Groep", unknown_ref_message("Groepen", group, rec.all_keys["Groepen"]))
         answers: dict[dt.date, str] = {}
         for i, d in date_cols.items():
             v = r.vals[i] if i < len(r.vals) else None
@@ -442,10 +431,6 @@ def _cases(rec: Records, rows) -> None:
         c.status = r.get("Status") or "nieuw"
         c.meeting = r.get("Bijeenkomst") or ""
         _check_person(rec, r, "Inbrenger", c.presenter, c.group)
-        if c.group and c.group not in rec.all_keys["Groepen"]:
-            r.problem("Groep", unknown_ref_message("Groepen", c.group, rec.all_keys["Groepen"]))
-        if c.meeting and c.meeting not in rec.all_keys["Bijeenkomsten"]:
-            r.problem("Bijeenkomst", unknown_ref_message("Bijeenkomsten", c.meeting, rec.all_keys["Bijeenkomsten"]))
         if not r.failed:
             c.origin = r.origin()
             rec.cases.append(c)
@@ -473,15 +458,11 @@ def _ambiguous(rec: Records, groups: dict[tuple, list], tab: str, what: str) -> 
 
 
 def _check_person(rec: Records, r: RowContext, column: str, name: str, group: str) -> None:
-    """A person named in a role: must exist, be active, and (warning) be in the group."""
-    if not name:
-        return
-    if name not in rec.all_keys["Deelnemers"]:
-        r.problem(column, unknown_ref_message("Deelnemers", name, rec.all_keys["Deelnemers"]))
-        return
+    """A person named in a role must be active and (a warning) in the group; that the
+    name exists at all is checked with every reference column."""
     p = rec.participants.get(name)
     if p is None:
-        return  # the person's own row has an error, reported there
+        return  # unknown (reported) or the person's own row has an error, reported there
     if not p.active:
         where = p.origin.cell("Actief") if p.origin else "Deelnemers"
         r.problem(column, f"{column} '{name}' staat op inactief ({where}). Kies een actieve deelnemer of zet {name} weer op actief.")
@@ -492,14 +473,11 @@ def _check_person(rec: Records, r: RowContext, column: str, name: str, group: st
 def _meetings(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
     blank_keys: dict[tuple, list] = {}
-    case_keys = rec.all_keys["Casussen"]
     for r in rows:
         nr = r.get("Nr") or ""
         r.unique("Nr", nr, seen, f"Bijeenkomstnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
                  "de tool vult dan zelf een nummer in.")
         m = Meeting(nr=nr, group=r.get("Groep") or "")
-        if m.group and m.group not in rec.all_keys["Groepen"]:
-            r.problem("Groep", unknown_ref_message("Groepen", m.group, rec.all_keys["Groepen"]))
         m.date = r.get("Datum")
         m.start = r.get("Begintijd")
         m.end = r.get("Eindtijd")
@@ -516,9 +494,6 @@ def _meetings(rec: Records, rows) -> None:
         _check_person(rec, r, "Notulist", m.minute_taker, m.group)
         if m.chair and m.chair == m.minute_taker:
             r.problem("Notulist", f"{m.chair} is zowel gespreksleider als notulist. Kies een andere notulist.", WAARSCHUWING)
-        for c in m.cases:
-            if c not in case_keys:
-                r.problem("Casus", unknown_ref_message("Casussen", c, case_keys))
         if m.status in ("bevestigd",) and m.date is None:
             r.problem("Datum", "Een bevestigde bijeenkomst heeft een datum nodig. Vul de datum in of zet de status terug op voorstel.")
         for name, attr in (("Agenda", "agenda"), ("Presentielijst", "attendance_list"), ("Evaluatieformulier", "evaluation_form")):
@@ -544,10 +519,6 @@ def _meetings(rec: Records, rows) -> None:
 def _attendance(rec: Records, rows) -> None:
     for r in rows:
         a = Attendance(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
-        if a.meeting and a.meeting not in rec.all_keys["Bijeenkomsten"]:
-            r.problem("Bijeenkomst", unknown_ref_message("Bijeenkomsten", a.meeting, rec.all_keys["Bijeenkomsten"]))
-        if a.name and a.name not in rec.all_keys["Deelnemers"]:
-            r.problem("Naam", unknown_ref_message("Deelnemers", a.name, rec.all_keys["Deelnemers"]))
         a.present = r.get("Aanwezig") or ""
         a.start, a.end = r.get("Van"), r.get("Tot")
         if a.start and a.end and a.end <= a.start:
@@ -562,8 +533,6 @@ def _attendance(rec: Records, rows) -> None:
 def _evaluations(rec: Records, rows) -> None:
     for r in rows:
         e = Evaluation(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
-        if e.meeting and e.meeting not in rec.all_keys["Bijeenkomsten"]:
-            r.problem("Bijeenkomst", unknown_ref_message("Bijeenkomsten", e.meeting, rec.all_keys["Bijeenkomsten"]))
         e.grade = r.get("Cijfer")
         if e.grade is not None and not 1 <= e.grade <= 10:
             r.problem("Cijfer", f"Cijfer {e.grade} ligt niet tussen 1 en 10. Vul een cijfer van 1 tot en met 10 in.")
