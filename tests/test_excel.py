@@ -270,3 +270,28 @@ def test_missing_availability_tab_is_a_warning_and_planning_goes_on(demo_xlsx):
     r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
     assert r.exit_code == 0, r.output
     assert "Tabblad Beschikbaarheid ontbreekt" in r.output and "volgens de frequentie" in r.output
+
+
+def test_a_second_run_at_the_same_time_is_refused(demo_xlsx):
+    import fcntl
+
+    state = demo_xlsx.parent / ".intervisie"
+    state.mkdir()
+    with open(state / "lock", "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)  # another run holds the lock
+        before = demo_xlsx.read_bytes()
+        r = cli("run", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
+        assert r.exit_code == 2 and "er loopt al een andere intervisie-run" in r.output
+        assert demo_xlsx.read_bytes() == before
+    assert cli("check", "--workbook", str(demo_xlsx)).exit_code == 0  # free again afterwards
+
+
+def test_deleted_meldingen_tab_is_recreated(demo_xlsx):
+    from helpers import meldingen
+
+    wb = load_workbook(demo_xlsx)
+    del wb["Meldingen"]
+    wb["Deelnemers"]["B2"] = "kapot"
+    wb.save(demo_xlsx)
+    assert cli("check", "--workbook", str(demo_xlsx)).exit_code == 1
+    assert [m["Cel"] for m in meldingen(demo_xlsx)] == ["Deelnemers!B2"]

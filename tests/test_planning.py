@@ -366,3 +366,21 @@ def test_proposals_never_overwrite_a_filled_cell(filled):
         if ch.tab == "Bijeenkomsten":
             assert ch.column not in filled and ch.expect is None
     assert not out.changes.appends
+
+
+def test_extra_method_file_from_the_config_is_used(demo_xlsx, tmp_path):
+    from openpyxl import load_workbook
+
+    (tmp_path / "eigen-methoden.toml").write_text(
+        '[methods.wandelintervisie]\nname = "Wandelintervisie"\ndescription = "Casus bespreken tijdens een wandeling."\n'
+        'min_minutes = 60\n[[methods.wandelintervisie.steps]]\nname = "Wandelen en bevragen"\ndescription = "In tweetallen."\n'
+        'who = "iedereen"\nweight = 1\n', encoding="utf-8")
+    cfg = tmp_path / "intervisie.toml"
+    cfg.write_text(f"[workbook]\npath = '{demo_xlsx}'\n[planning]\nmethods = ['eigen-methoden.toml']\n", encoding="utf-8")
+    wb = load_workbook(demo_xlsx)
+    wb["Groepen"]["B3"] = "wandel intervisie"
+    wb.save(demo_xlsx)
+    r = cli("plan", "--config", str(cfg), "--today", "2026-11-22")
+    assert r.exit_code == 0, r.output
+    gent = next(row for row in load_workbook(demo_xlsx)["Bijeenkomsten"].iter_rows(min_row=2, values_only=True) if row[1] == "Gent Psychologen")
+    assert gent[6] == "Wandelintervisie"
