@@ -16,7 +16,7 @@ from typing import Any
 
 from .errors import TimetableError
 from .methods import KIND_BREAK, MethodLibrary, cases_for_duration, timetable
-from .planning import dutch_date
+from .values import dutch_date
 from .records import Case, Meeting, Participant, Records
 
 CYCLE_EVERY = 5  # the cycle evaluation at a group's 5th (10th, ...) meeting

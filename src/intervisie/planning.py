@@ -31,21 +31,17 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 import holidays as holidays_lib
-from babel.dates import format_date
 
 from . import schema
 from .errors import TimetableError
 from .methods import MethodLibrary, cases_for_duration, required_minutes
+from .values import dutch_date
 from .records import Case, Group, Meeting, Participant, Problem, Records
 from .workbook.base import CellChange, ChangeSet, RowAppend, key_of
 
 UPCOMING = ("voorstel", "bevestigd")
 SCORE = {"ja": 1.0, "misschien": 0.5}
 BUSY_STATUSES = ("voorstel", "bevestigd", "gehouden")
-
-
-def dutch_date(d: dt.date, fmt: str = "EEEE d MMMM y") -> str:
-    return format_date(d, fmt, locale="nl_NL")
 
 
 @dataclass

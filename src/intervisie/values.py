@@ -7,6 +7,8 @@ import datetime as dt
 import re
 import unicodedata
 
+from babel.dates import format_date
+
 EPOCH = dt.datetime(1899, 12, 30)  # serial day 0 in Excel (1900 system) and Google Sheets
 
 MONTHS = {
@@ -25,6 +27,11 @@ _TEXT_DATE = re.compile(
     rf"^(?:(?:{_WEEKDAYS})\.?,?\s+)?(\d{{1,2}})\s+([a-z]+)\.?\s+(\d{{4}})$"
 )
 _TIME = re.compile(r"^(\d{1,2})\s*(?:[:.uh]\s*(\d{2}))?\s*(?:u(?:ur)?)?$")
+
+
+def dutch_date(d: dt.date, fmt: str = "EEEE d MMMM y") -> str:
+    """`dinsdag 12 januari 2027` (babel's CLDR data, so every month and weekday is right)."""
+    return format_date(d, fmt, locale="nl_NL")
 
 
 class ParseError(ValueError):
