@@ -1,5 +1,6 @@
 # Sourced by scripts/demo and scripts/test: create .venv if missing and install the
-# project (with its test extra) when pyproject.toml changed since the last install.
+# locked dependency set (requirements/test.txt, exported from uv.lock, with hashes) and
+# the project itself, again whenever the lock or pyproject.toml changed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,11 +15,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 STAMP=.venv/.intervisie-installed
-WANT="$(sha256sum pyproject.toml | cut -d' ' -f1)"
+WANT="$(cat pyproject.toml requirements/test.txt | sha256sum | cut -d' ' -f1)"
 if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
-  echo "Installing intervisie and its dependencies into .venv" >&2
+  echo "Installing the locked dependencies (requirements/test.txt) and intervisie into .venv" >&2
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  .venv/bin/python -m pip install --quiet --require-hashes -r requirements/test.txt
+  .venv/bin/python -m pip install --quiet --no-deps -e .
   echo "$WANT" > "$STAMP"
 fi
 export PATH="$ROOT/.venv/bin:$PATH"
