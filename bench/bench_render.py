@@ -34,8 +34,16 @@ from intervisie.documents import Renderer  # noqa: E402
 
 TEMPLATE = ROOT / "templates" / "agenda.docx"
 
-NAMES = ["Anna de Vries", "Bram Peters", "Carla Smit", "Dirk O'Neill", "Eva Bakker",
-         "Fatima el Amrani", "Gert-Jan Mulder", "Hanna Visser"]
+NAMES = [
+    "Anna de Vries",
+    "Bram Peters",
+    "Carla Smit",
+    "Dirk O'Neill",
+    "Eva Bakker",
+    "Fatima el Amrani",
+    "Gert-Jan Mulder",
+    "Hanna Visser",
+]
 STEPS = [
     ("Opening en check-in", "Hoe kom je binnen? Korte ronde.", "Voorzitter"),
     ("Terugblik", "Wat is er gebeurd met de casussen van vorige keer?", "Allen"),
@@ -57,8 +65,16 @@ def context(i: int) -> dict:
     minutes = [10, 10, 5, 15, 15, 5, 15, 15, 5, 10, 20, 10]
     t, rows = 19 * 60 + 30, []
     for (name, desc, who), m in zip(STEPS, minutes):
-        rows.append(dict(start=f"{t // 60}:{t % 60:02d}", end=f"{(t + m) // 60}:{(t + m) % 60:02d}",
-                         minutes=m, name=name, description=desc, who=who))
+        rows.append(
+            dict(
+                start=f"{t // 60}:{t % 60:02d}",
+                end=f"{(t + m) // 60}:{(t + m) % 60:02d}",
+                minutes=m,
+                name=name,
+                description=desc,
+                who=who,
+            )
+        )
         t += m
     n = len(NAMES)
     return dict(
@@ -68,31 +84,50 @@ def context(i: int) -> dict:
         date_long="dinsdag 12 januari 2027",
         start="19:30",
         end=rows[-1]["end"],
-        location="Praktijk De Linde, zaal \"Eik\"",
+        location='Praktijk De Linde, zaal "Eik"',
         chair=NAMES[i % n],
         minute_taker=NAMES[(i + 1) % n],
         timekeeper=NAMES[(i + 2) % n] if i % 3 else "",
         theme="Grenzen stellen in de zorg",
         method_name="Incidentmethode",
-        method_description=("De inbrenger vertelt kort een concreet incident uit de eigen praktijk.\n"
-                            "De groep stelt eerst verhelderende vragen en geeft daarna adviezen."),
+        method_description=(
+            "De inbrenger vertelt kort een concreet incident uit de eigen praktijk.\n"
+            "De groep stelt eerst verhelderende vragen en geeft daarna adviezen."
+        ),
         cases=[
-            dict(nr="1", presenter=NAMES[(i + 3) % n], title="Cliënt komt steeds te laat",
-                 confidential=False,
-                 question="Hoe kan ik het gesprek aangaan zonder de relatie te schaden?",
-                 explanation="Al drie weken komt de cliënt twintig minuten te laat.\n"
-                             "Ik merk dat ik geïrriteerd raak en dat merkt de cliënt ook."),
-            dict(nr="2", presenter=NAMES[(i + 4) % n], title="Samenwerking met de huisarts",
-                 confidential=True, question="", explanation=""),
-            dict(nr="3", presenter=NAMES[(i + 5) % n], title="Werkdruk in het team",
-                 confidential=False, question="Wat kan ik doen om vaker \"nee\" te zeggen?",
-                 explanation=""),
+            dict(
+                nr="1",
+                presenter=NAMES[(i + 3) % n],
+                title="Cliënt komt steeds te laat",
+                confidential=False,
+                question="Hoe kan ik het gesprek aangaan zonder de relatie te schaden?",
+                explanation="Al drie weken komt de cliënt twintig minuten te laat.\n"
+                "Ik merk dat ik geïrriteerd raak en dat merkt de cliënt ook.",
+            ),
+            dict(
+                nr="2",
+                presenter=NAMES[(i + 4) % n],
+                title="Samenwerking met de huisarts",
+                confidential=True,
+                question="",
+                explanation="",
+            ),
+            dict(
+                nr="3",
+                presenter=NAMES[(i + 5) % n],
+                title="Werkdruk in het team",
+                confidential=False,
+                question='Wat kan ik doen om vaker "nee" te zeggen?',
+                explanation="",
+            ),
         ],
         timetable=rows,
-        code_of_conduct=("Wat in de groep besproken wordt, blijft in de groep.\n"
-                         "We laten elkaar uitpraten en luisteren zonder oordeel.\n"
-                         "We geven geen ongevraagd advies.\n"
-                         "Telefoons staan op stil."),
+        code_of_conduct=(
+            "Wat in de groep besproken wordt, blijft in de groep.\n"
+            "We laten elkaar uitpraten en luisteren zonder oordeel.\n"
+            "We geven geen ongevraagd advies.\n"
+            "Telefoons staan op stil."
+        ),
         next_date_long="dinsdag 9 februari 2027",
     )
 
@@ -172,10 +207,10 @@ def same_text() -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=1000, help="documents per path (default 1000)")
-    ap.add_argument("--naive-n", type=int, default=None,
-                    help="documents for the naive path (default: --n)")
-    ap.add_argument("--keep", type=Path, default=None,
-                    help="write the documents here and keep them (default: a temp dir)")
+    ap.add_argument("--naive-n", type=int, default=None, help="documents for the naive path (default: --n)")
+    ap.add_argument(
+        "--keep", type=Path, default=None, help="write the documents here and keep them (default: a temp dir)"
+    )
     args = ap.parse_args(argv)
     n = max(1, args.n)
     naive_n = max(1, args.naive_n or n)

@@ -27,14 +27,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "src")]
 
+import datetime as dt  # noqa: E402
+
 from click.testing import CliRunner  # noqa: E402
 from openpyxl import load_workbook  # noqa: E402
 from sheets_emulator import SheetsEmulator, routed_gspread_client  # noqa: E402
 
 from intervisie.cli import main  # noqa: E402
 from intervisie.init import create_workbook  # noqa: E402
-
-import datetime as dt  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
 
@@ -43,14 +43,18 @@ def tabs_of(path: Path, extra_rows: int) -> dict[str, list[list]]:
     wb = load_workbook(path)
     tabs = {ws.title: [[c.value for c in r] for r in ws.iter_rows()] for ws in wb.worksheets}
     for i in range(extra_rows):
-        tabs["Deelnemers"].append([f"Oud-lid {i}", f"oud{i}@example.nl", "Gent Psychologen", "gast", "", "Geen", "", "", "", "nee", ""])
+        tabs["Deelnemers"].append(
+            [f"Oud-lid {i}", f"oud{i}@example.nl", "Gent Psychologen", "gast", "", "Geen", "", "", "", "nee", ""]
+        )
     return tabs
 
 
 def project(emu: SheetsEmulator, sid: str, key: Path, tmp: Path) -> tuple[int, int, float]:
     cfg = tmp / "c.toml"
-    cfg.write_text(f"[workbook]\ngoogle_sheet = '{sid}'\ncredentials = '{key}'\napi_endpoint = '{emu.base_url}'\n"
-                   f"[output]\ndir = '{tmp}/out'\nstate_dir = '{tmp}/state'\n")
+    cfg.write_text(
+        f"[workbook]\ngoogle_sheet = '{sid}'\ncredentials = '{key}'\napi_endpoint = '{emu.base_url}'\n"
+        f"[output]\ndir = '{tmp}/out'\nstate_dir = '{tmp}/state'\n"
+    )
     emu.reset_counts()
     t = time.perf_counter()
     result = CliRunner().invoke(main, ["run", "--config", str(cfg), "--today", TODAY.isoformat()])
@@ -85,7 +89,9 @@ def main_() -> None:
     args = ap.parse_args()
     emu = SheetsEmulator()
     emu.start()
-    print(f"{'rows':>7} | {'project reads':>13} {'writes':>6} {'time':>7} | {'naive reads':>11} {'writes':>6} {'time':>7} | ratio")
+    print(
+        f"{'rows':>7} | {'project reads':>13} {'writes':>6} {'time':>7} | {'naive reads':>11} {'writes':>6} {'time':>7} | ratio"
+    )
     try:
         for n in args.rows:
             with tempfile.TemporaryDirectory() as d:
@@ -100,7 +106,9 @@ def main_() -> None:
                 sid2 = emu.create_spreadsheet("bench-naive", sheets=tabs)
                 nr, nw, nt = naive(emu, sid2, key, changed_cells=20)
                 ratio = (nr + nw) / max(1, pr + pw)
-                print(f"{n:>7} | {pr:>13} {pw:>6} {pt:>6.2f}s | {nr:>11} {nw:>6} {nt:>6.2f}s | {ratio:>5.0f}x fewer requests")
+                print(
+                    f"{n:>7} | {pr:>13} {pw:>6} {pt:>6.2f}s | {nr:>11} {nw:>6} {nt:>6.2f}s | {ratio:>5.0f}x fewer requests"
+                )
     finally:
         emu.stop()
 

@@ -65,6 +65,7 @@ def twips(cm: float) -> int:
 
 # ---------------------------------------------------------------------------- styles
 
+
 def _style(
     kind: str,
     sid: str,
@@ -122,64 +123,185 @@ def _spacing(before: int = 0, after: int = 0, line: int | None = None) -> str:
 
 
 STYLE_XML = [
-    _style("paragraph", "Normal", "Normal", based=None, default=True, custom=False, ui=0,
-           qformat=True, rpr=_color(TEXT)),
-    _style("character", "DefaultParagraphFont", "Default Paragraph Font", based=None,
-           default=True, custom=False, ui=1, hidden=True),
-    _style("table", "TableNormal", "Normal Table", based=None, default=True, custom=False,
-           ui=99, hidden=True,
-           tblpr='<w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
-                 '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
-                 '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
-                 "</w:tblCellMar>"),
-    _style("numbering", "NoList", "No List", based=None, default=True, custom=False, ui=99,
-           hidden=True),
-    _style("paragraph", "Title", "Title", next_="Normal", custom=False, ui=10, qformat=True,
-           ppr="<w:keepNext/>" + _spacing(0, 40, 240),
-           rpr="<w:b/><w:bCs/>" + _color(NAVY) + '<w:kern w:val="28"/>' + _sz(44)),
-    _style("paragraph", "Subtitle", "Subtitle", next_="Normal", custom=False, ui=11,
-           qformat=True, ppr=_spacing(0, 200), rpr=_color(MUTED) + _sz(24)),
-    _style("paragraph", "Heading1", "heading 1", next_="Normal", custom=False, ui=9,
-           qformat=True,
-           ppr="<w:keepNext/><w:keepLines/><w:pBdr>"
-               f'<w:bottom w:val="single" w:sz="4" w:space="2" w:color="{BORDER}"/></w:pBdr>'
-               + _spacing(320, 120) + '<w:outlineLvl w:val="0"/>',
-           rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(26)),
-    _style("paragraph", "Heading2", "heading 2", next_="Normal", custom=False, ui=9,
-           qformat=True,
-           ppr="<w:keepNext/><w:keepLines/>" + _spacing(200, 60) + '<w:outlineLvl w:val="1"/>',
-           rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(22)),
-    _style("paragraph", "Header", "header", custom=False, ui=99, hidden=True,
-           ppr=_spacing(0, 0, 240), rpr=_color(FAINT) + _sz(16)),
-    _style("paragraph", "Footer", "footer", custom=False, ui=99, hidden=True,
-           ppr=_spacing(0, 0, 240), rpr=_color(FAINT) + _sz(16)),
-    _style("paragraph", "ListBullet", "List Bullet", custom=False, ui=99, hidden=True,
-           ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + _spacing(0, 40)
-               + '<w:ind w:left="284" w:hanging="284"/>'),
-    _style("table", "TableGrid", "Table Grid", based="TableNormal", custom=False, ui=59,
-           ppr=_spacing(0, 0, 240),
-           tblpr="<w:tblBorders>"
-                 + "".join(f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
-                           for s in ("top", "left", "bottom", "right", "insideH", "insideV"))
-                 + "</w:tblBorders>"),
-    _style("character", "PlaceholderText", "Placeholder Text", based="DefaultParagraphFont",
-           custom=False, ui=99, hidden=True, rpr=_color("808080")),
+    _style(
+        "paragraph", "Normal", "Normal", based=None, default=True, custom=False, ui=0, qformat=True, rpr=_color(TEXT)
+    ),
+    _style(
+        "character",
+        "DefaultParagraphFont",
+        "Default Paragraph Font",
+        based=None,
+        default=True,
+        custom=False,
+        ui=1,
+        hidden=True,
+    ),
+    _style(
+        "table",
+        "TableNormal",
+        "Normal Table",
+        based=None,
+        default=True,
+        custom=False,
+        ui=99,
+        hidden=True,
+        tblpr='<w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar>'
+        '<w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/>'
+        "</w:tblCellMar>",
+    ),
+    _style("numbering", "NoList", "No List", based=None, default=True, custom=False, ui=99, hidden=True),
+    _style(
+        "paragraph",
+        "Title",
+        "Title",
+        next_="Normal",
+        custom=False,
+        ui=10,
+        qformat=True,
+        ppr="<w:keepNext/>" + _spacing(0, 40, 240),
+        rpr="<w:b/><w:bCs/>" + _color(NAVY) + '<w:kern w:val="28"/>' + _sz(44),
+    ),
+    _style(
+        "paragraph",
+        "Subtitle",
+        "Subtitle",
+        next_="Normal",
+        custom=False,
+        ui=11,
+        qformat=True,
+        ppr=_spacing(0, 200),
+        rpr=_color(MUTED) + _sz(24),
+    ),
+    _style(
+        "paragraph",
+        "Heading1",
+        "heading 1",
+        next_="Normal",
+        custom=False,
+        ui=9,
+        qformat=True,
+        ppr="<w:keepNext/><w:keepLines/><w:pBdr>"
+        f'<w:bottom w:val="single" w:sz="4" w:space="2" w:color="{BORDER}"/></w:pBdr>'
+        + _spacing(320, 120)
+        + '<w:outlineLvl w:val="0"/>',
+        rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(26),
+    ),
+    _style(
+        "paragraph",
+        "Heading2",
+        "heading 2",
+        next_="Normal",
+        custom=False,
+        ui=9,
+        qformat=True,
+        ppr="<w:keepNext/><w:keepLines/>" + _spacing(200, 60) + '<w:outlineLvl w:val="1"/>',
+        rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(22),
+    ),
+    _style(
+        "paragraph",
+        "Header",
+        "header",
+        custom=False,
+        ui=99,
+        hidden=True,
+        ppr=_spacing(0, 0, 240),
+        rpr=_color(FAINT) + _sz(16),
+    ),
+    _style(
+        "paragraph",
+        "Footer",
+        "footer",
+        custom=False,
+        ui=99,
+        hidden=True,
+        ppr=_spacing(0, 0, 240),
+        rpr=_color(FAINT) + _sz(16),
+    ),
+    _style(
+        "paragraph",
+        "ListBullet",
+        "List Bullet",
+        custom=False,
+        ui=99,
+        hidden=True,
+        ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + _spacing(0, 40) + '<w:ind w:left="284" w:hanging="284"/>',
+    ),
+    _style(
+        "table",
+        "TableGrid",
+        "Table Grid",
+        based="TableNormal",
+        custom=False,
+        ui=59,
+        ppr=_spacing(0, 0, 240),
+        tblpr="<w:tblBorders>"
+        + "".join(
+            f'<w:{s} w:val="single" w:sz="4" w:space="0" w:color="auto"/>'
+            for s in ("top", "left", "bottom", "right", "insideH", "insideV")
+        )
+        + "</w:tblBorders>",
+    ),
+    _style(
+        "character",
+        "PlaceholderText",
+        "Placeholder Text",
+        based="DefaultParagraphFont",
+        custom=False,
+        ui=99,
+        hidden=True,
+        rpr=_color("808080"),
+    ),
     # --- our own styles (Dutch names, visible in Word's style gallery)
-    _style("paragraph", "Organisatieregel", "Organisatieregel", next_="Title", ui=20,
-           qformat=True, ppr=_spacing(0, 40),
-           rpr="<w:b/><w:bCs/><w:caps/>" + _color(ACCENT) + '<w:spacing w:val="10"/>'
-               + _sz(17)),
-    _style("paragraph", "Tabeltekst", "Tabeltekst", ui=21, qformat=True,
-           ppr=_spacing(0, 0, 252), rpr=_sz(20)),
-    _style("paragraph", "Tabelkop", "Tabelkop", based="Tabeltekst", ui=22, qformat=True,
-           ppr="<w:keepNext/>", rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(18)),
-    _style("paragraph", "Tabellabel", "Tabellabel", based="Tabeltekst", ui=23, qformat=True,
-           rpr="<w:b/><w:bCs/>" + _color(MUTED)),
-    _style("paragraph", "Toelichting", "Toelichting", ui=24, qformat=True,
-           ppr=_spacing(0, 60, 252), rpr=_color(MUTED) + _sz(18)),
-    _style("paragraph", "Vraag", "Vraag", next_="Normal", ui=25, qformat=True,
-           ppr="<w:keepNext/><w:keepLines/>" + _spacing(220, 80),
-           rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(21)),
+    _style(
+        "paragraph",
+        "Organisatieregel",
+        "Organisatieregel",
+        next_="Title",
+        ui=20,
+        qformat=True,
+        ppr=_spacing(0, 40),
+        rpr="<w:b/><w:bCs/><w:caps/>" + _color(ACCENT) + '<w:spacing w:val="10"/>' + _sz(17),
+    ),
+    _style("paragraph", "Tabeltekst", "Tabeltekst", ui=21, qformat=True, ppr=_spacing(0, 0, 252), rpr=_sz(20)),
+    _style(
+        "paragraph",
+        "Tabelkop",
+        "Tabelkop",
+        based="Tabeltekst",
+        ui=22,
+        qformat=True,
+        ppr="<w:keepNext/>",
+        rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(18),
+    ),
+    _style(
+        "paragraph",
+        "Tabellabel",
+        "Tabellabel",
+        based="Tabeltekst",
+        ui=23,
+        qformat=True,
+        rpr="<w:b/><w:bCs/>" + _color(MUTED),
+    ),
+    _style(
+        "paragraph",
+        "Toelichting",
+        "Toelichting",
+        ui=24,
+        qformat=True,
+        ppr=_spacing(0, 60, 252),
+        rpr=_color(MUTED) + _sz(18),
+    ),
+    _style(
+        "paragraph",
+        "Vraag",
+        "Vraag",
+        next_="Normal",
+        ui=25,
+        qformat=True,
+        ppr="<w:keepNext/><w:keepLines/>" + _spacing(220, 80),
+        rpr="<w:b/><w:bCs/>" + _color(NAVY) + _sz(21),
+    ),
 ]
 
 
@@ -188,15 +310,17 @@ def setup_styles(doc) -> None:
     latent = styles.find(qn("w:latentStyles"))
     for child in list(styles):
         styles.remove(child)
-    styles.append(parse_xml(
-        f"<w:docDefaults {nsdecls('w')}><w:rPrDefault><w:rPr>"
-        '<w:rFonts w:ascii="Calibri" w:eastAsia="Calibri" w:hAnsi="Calibri" w:cs="Calibri"/>'
-        + _sz(21)
-        + '<w:lang w:val="nl-NL" w:eastAsia="en-US" w:bidi="ar-SA"/>'
-        "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
-        + _spacing(0, 100, 264)
-        + "</w:pPr></w:pPrDefault></w:docDefaults>"
-    ))
+    styles.append(
+        parse_xml(
+            f"<w:docDefaults {nsdecls('w')}><w:rPrDefault><w:rPr>"
+            '<w:rFonts w:ascii="Calibri" w:eastAsia="Calibri" w:hAnsi="Calibri" w:cs="Calibri"/>'
+            + _sz(21)
+            + '<w:lang w:val="nl-NL" w:eastAsia="en-US" w:bidi="ar-SA"/>'
+            "</w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>"
+            + _spacing(0, 100, 264)
+            + "</w:pPr></w:pPrDefault></w:docDefaults>"
+        )
+    )
     if latent is not None:
         styles.append(latent)
     for xml in STYLE_XML:
@@ -239,21 +363,76 @@ def prune_package(doc) -> None:
 # ---------------------------------------------------------------------------- XML helpers
 
 _PPR_ORDER = [
-    "pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl",
-    "numPr", "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku",
-    "wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi",
-    "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
-    "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap",
-    "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    "pStyle",
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "framePr",
+    "widowControl",
+    "numPr",
+    "suppressLineNumbers",
+    "pBdr",
+    "shd",
+    "tabs",
+    "suppressAutoHyphens",
+    "kinsoku",
+    "wordWrap",
+    "overflowPunct",
+    "topLinePunct",
+    "autoSpaceDE",
+    "autoSpaceDN",
+    "bidi",
+    "adjustRightInd",
+    "snapToGrid",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "mirrorIndents",
+    "suppressOverlap",
+    "jc",
+    "textDirection",
+    "textAlignment",
+    "textboxTightWrap",
+    "outlineLvl",
+    "divId",
+    "cnfStyle",
+    "rPr",
+    "sectPr",
+    "pPrChange",
 ]
 _TCPR_ORDER = [
-    "cnfStyle", "tcW", "gridSpan", "hMerge", "vMerge", "tcBorders", "shd", "noWrap", "tcMar",
-    "textDirection", "tcFitText", "vAlign", "hideMark",
+    "cnfStyle",
+    "tcW",
+    "gridSpan",
+    "hMerge",
+    "vMerge",
+    "tcBorders",
+    "shd",
+    "noWrap",
+    "tcMar",
+    "textDirection",
+    "tcFitText",
+    "vAlign",
+    "hideMark",
 ]
 _TBLPR_ORDER = [
-    "tblStyle", "tblpPr", "tblOverlap", "bidiVisual", "tblStyleRowBandSize",
-    "tblStyleColBandSize", "tblW", "jc", "tblCellSpacing", "tblInd", "tblBorders", "shd",
-    "tblLayout", "tblCellMar", "tblLook", "tblCaption", "tblDescription",
+    "tblStyle",
+    "tblpPr",
+    "tblOverlap",
+    "bidiVisual",
+    "tblStyleRowBandSize",
+    "tblStyleColBandSize",
+    "tblW",
+    "jc",
+    "tblCellSpacing",
+    "tblInd",
+    "tblBorders",
+    "shd",
+    "tblLayout",
+    "tblCellMar",
+    "tblLook",
+    "tblCaption",
+    "tblDescription",
 ]
 
 
@@ -289,6 +468,7 @@ def line(sz: int = 4, color: str = BORDER, val: str = "single") -> tuple[str, in
 
 # ---------------------------------------------------------------------------- doc helpers
 
+
 def new_document(landscape: bool = False):
     doc = Document()
     prune_package(doc)
@@ -311,9 +491,15 @@ def new_document(landscape: bool = False):
     return doc
 
 
-def para(container, text: str = "", style: str | None = None, runs: list | None = None,
-         keep_next: bool = False, space_before: int | None = None,
-         space_after: int | None = None):
+def para(
+    container,
+    text: str = "",
+    style: str | None = None,
+    runs: list | None = None,
+    keep_next: bool = False,
+    space_before: int | None = None,
+    space_after: int | None = None,
+):
     """Add a paragraph. *runs*: list of (text, {bold/italic/color/size/style}) tuples."""
     p = container.add_paragraph(style=style)
     for rtext, fmt in runs or ([(text, {})] if text else []):
@@ -329,8 +515,15 @@ def para(container, text: str = "", style: str | None = None, runs: list | None 
     return p
 
 
-def add_run(p, text: str, bold: bool | None = None, italic: bool | None = None,
-            color: str | None = None, size: float | None = None, style: str | None = None):
+def add_run(
+    p,
+    text: str,
+    bold: bool | None = None,
+    italic: bool | None = None,
+    color: str | None = None,
+    size: float | None = None,
+    style: str | None = None,
+):
     r = p.add_run(text, style=style)
     if bold is not None:
         r.bold = bold
@@ -372,8 +565,9 @@ def valign(cell, where=WD_CELL_VERTICAL_ALIGNMENT.TOP) -> None:
     cell.vertical_alignment = where
 
 
-def row_props(row, height_cm: float | None = None, exact: bool = False,
-              cant_split: bool = True, header: bool = False) -> None:
+def row_props(
+    row, height_cm: float | None = None, exact: bool = False, cant_split: bool = True, header: bool = False
+) -> None:
     trpr = row._tr.get_or_add_trPr()
     if cant_split:
         trpr.append(OxmlElement("w:cantSplit"))
@@ -384,8 +578,14 @@ def row_props(row, height_cm: float | None = None, exact: bool = False,
         trpr.append(OxmlElement("w:tblHeader"))
 
 
-def table(container, widths_cm: list[float], rows: int = 0, *, borders: dict | None = None,
-          margins: tuple[int, int, int, int] = (57, 85, 57, 85)):
+def table(
+    container,
+    widths_cm: list[float],
+    rows: int = 0,
+    *,
+    borders: dict | None = None,
+    margins: tuple[int, int, int, int] = (57, 85, 57, 85),
+):
     """A fixed-layout table with explicit column widths (twips), left aligned with the
     text, with direct borders (*borders*: side -> line()) and cell margins (t, l, b, r)."""
     t = container.add_table(rows=rows, cols=len(widths_cm))
@@ -402,13 +602,23 @@ def table(container, widths_cm: list[float], rows: int = 0, *, borders: dict | N
     sides.update(borders or {})
     _put(tblpr, parse_xml(_borders("tblBorders", sides)), _TBLPR_ORDER)
     top, left, bottom, right = margins
-    _put(tblpr, parse_xml(
-        f'<w:tblCellMar {nsdecls("w")}><w:top w:w="{top}" w:type="dxa"/>'
-        f'<w:left w:w="{left}" w:type="dxa"/><w:bottom w:w="{bottom}" w:type="dxa"/>'
-        f'<w:right w:w="{right}" w:type="dxa"/></w:tblCellMar>'), _TBLPR_ORDER)
-    _put(tblpr, parse_xml(
-        f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" w:lastRow="0" '
-        'w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'), _TBLPR_ORDER)
+    _put(
+        tblpr,
+        parse_xml(
+            f'<w:tblCellMar {nsdecls("w")}><w:top w:w="{top}" w:type="dxa"/>'
+            f'<w:left w:w="{left}" w:type="dxa"/><w:bottom w:w="{bottom}" w:type="dxa"/>'
+            f'<w:right w:w="{right}" w:type="dxa"/></w:tblCellMar>'
+        ),
+        _TBLPR_ORDER,
+    )
+    _put(
+        tblpr,
+        parse_xml(
+            f'<w:tblLook {nsdecls("w")} w:val="0000" w:firstRow="0" w:lastRow="0" '
+            'w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/>'
+        ),
+        _TBLPR_ORDER,
+    )
     grid = t._tbl.tblGrid
     for col, w in zip(grid.findall(qn("w:gridCol")), widths_cm):
         col.set(qn("w:w"), str(twips(w)))
@@ -446,8 +656,7 @@ def tag_row(t, tag: str) -> None:
 
 def details_table(doc, rows: list[tuple], width: float = PORTRAIT_WIDTH_CM, label_w: float = 3.6):
     """Label/value table. rows: (label, value_or_runs, guard_expr_or_None)."""
-    t = table(doc, [label_w, width - label_w],
-              borders={"top": line(), "bottom": line(), "insideH": line()})
+    t = table(doc, [label_w, width - label_w], borders={"top": line(), "bottom": line(), "insideH": line()})
     for label, value, guard in rows:
         if guard:
             tag_row(t, "{%tr if " + guard + " %}")
@@ -481,9 +690,11 @@ def footer(doc, width_cm: float) -> None:
     p.paragraph_format.tab_stops.add_tab_stop(Cm(width_cm), WD_TAB_ALIGNMENT.RIGHT)
     # a thin rule above the footer line
     ppr = p._p.get_or_add_pPr()
-    _put(ppr, parse_xml(
-        f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="4" w:space="4" '
-        f'w:color="{BORDER}"/></w:pBdr>'), _PPR_ORDER)
+    _put(
+        ppr,
+        parse_xml(f'<w:pBdr {nsdecls("w")}><w:top w:val="single" w:sz="4" w:space="4" w:color="{BORDER}"/></w:pBdr>'),
+        _PPR_ORDER,
+    )
     p.add_run("{{ org }} · Intervisiegroep {{ group }} · bijeenkomst {{ meeting_nr }} · {{ date_long }}")
     p.add_run("\tpagina ")
     _field(p, "PAGE", "1")
@@ -513,9 +724,13 @@ def tag_par(container, tag: str) -> None:
 
 def box(doc, height_cm: float, width: float = PORTRAIT_WIDTH_CM, fill: str | None = BOX_FILL):
     """A one-cell bordered box; returns the cell."""
-    t = table(doc, [width], rows=1,
-              borders={s: line() for s in ("top", "left", "bottom", "right")},
-              margins=(85, 113, 85, 113))
+    t = table(
+        doc,
+        [width],
+        rows=1,
+        borders={s: line() for s in ("top", "left", "bottom", "right")},
+        margins=(85, 113, 85, 113),
+    )
     row = t.rows[0]
     row_props(row, height_cm)
     cell = row.cells[0]
@@ -525,8 +740,7 @@ def box(doc, height_cm: float, width: float = PORTRAIT_WIDTH_CM, fill: str | Non
 
 
 def writing_lines(doc, n: int, width: float = PORTRAIT_WIDTH_CM, height_cm: float = 0.85):
-    t = table(doc, [width], rows=0, borders={"insideH": line(4, BORDER, "dotted"),
-                                              "bottom": line(4, BORDER, "dotted")})
+    t = table(doc, [width], rows=0, borders={"insideH": line(4, BORDER, "dotted"), "bottom": line(4, BORDER, "dotted")})
     for _ in range(n):
         r = add_row(t)
         row_props(r, height_cm, exact=True)
@@ -548,30 +762,44 @@ def spacer(container, pt: float = 4) -> None:
 _SDT_IDS = iter(range(410001, 419999))
 
 
-def sdt(tag: str, alias: str, *, text: str | None = None, placeholder: str = "Klik hier om te typen.",
-        multiline: bool = False, items: list[tuple[str, str]] | None = None,
-        lock: str = "sdtLocked", rpr: str = ""):
+def sdt(
+    tag: str,
+    alias: str,
+    *,
+    text: str | None = None,
+    placeholder: str = "Klik hier om te typen.",
+    multiline: bool = False,
+    items: list[tuple[str, str]] | None = None,
+    lock: str = "sdtLocked",
+    rpr: str = "",
+):
     """A run-level content control (w:sdt).  *items* makes it a drop-down list of
     (display text, value).  With *text* the control starts filled (no placeholder)."""
     from xml.sax.saxutils import escape, quoteattr
 
     ctl_id = next(_SDT_IDS)
-    pr = f"<w:sdtPr><w:rPr>{rpr}{_color(TEXT)}</w:rPr>" \
-         f"<w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(tag)}/>" \
-         f'<w:id w:val="{ctl_id}"/><w:lock w:val="{lock}"/>'
+    pr = (
+        f"<w:sdtPr><w:rPr>{rpr}{_color(TEXT)}</w:rPr>"
+        f"<w:alias w:val={quoteattr(alias)}/><w:tag w:val={quoteattr(tag)}/>"
+        f'<w:id w:val="{ctl_id}"/><w:lock w:val="{lock}"/>'
+    )
     if text is None:
         pr += "<w:showingPlcHdr/>"
     if items is not None:
-        pr += '<w:dropDownList w:lastValue="">' + "".join(
-            f"<w:listItem w:displayText={quoteattr(d)} w:value={quoteattr(v)}/>" for d, v in items
-        ) + "</w:dropDownList>"
+        pr += (
+            '<w:dropDownList w:lastValue="">'
+            + "".join(f"<w:listItem w:displayText={quoteattr(d)} w:value={quoteattr(v)}/>" for d, v in items)
+            + "</w:dropDownList>"
+        )
     else:
         pr += '<w:text w:multiLine="1"/>' if multiline else "<w:text/>"
     pr += "</w:sdtPr>"
     if text is None:
         # direct grey as well: LibreOffice ignores the character style in plain-text controls
-        run = (f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/>{rpr}{_color("808080")}</w:rPr>'
-               f"<w:t>{escape(placeholder)}</w:t></w:r>")
+        run = (
+            f'<w:r><w:rPr><w:rStyle w:val="PlaceholderText"/>{rpr}{_color("808080")}</w:rPr>'
+            f"<w:t>{escape(placeholder)}</w:t></w:r>"
+        )
     else:
         run = f'<w:r>{"<w:rPr>" + rpr + "</w:rPr>" if rpr else ""}<w:t xml:space="preserve">{text}</w:t></w:r>'
     return parse_xml(f"<w:sdt {nsdecls('w')}>{pr}<w:sdtContent>{run}</w:sdtContent></w:sdt>")
@@ -579,26 +807,29 @@ def sdt(tag: str, alias: str, *, text: str | None = None, placeholder: str = "Kl
 
 # ---------------------------------------------------------------------------- the templates
 
+
 def build_agenda():
     doc = new_document()
     title_block(doc, "Agenda")
-    details_table(doc, [
-        ("Datum", "{{ date_long }}", None),
-        ("Tijd", "{{ start }} – {{ end }} uur", None),
-        ("Locatie", "{{ location }}", "location"),
-        ("Thema", "{{ theme }}", "theme"),
-        ("Voorzitter", "{{ chair }}", "chair"),
-        ("Notulist", "{{ minute_taker }}", "minute_taker"),
-        ("Tijdbewaker", "{{ timekeeper }}", "timekeeper"),
-    ])
+    details_table(
+        doc,
+        [
+            ("Datum", "{{ date_long }}", None),
+            ("Tijd", "{{ start }} – {{ end }} uur", None),
+            ("Locatie", "{{ location }}", "location"),
+            ("Thema", "{{ theme }}", "theme"),
+            ("Voorzitter", "{{ chair }}", "chair"),
+            ("Notulist", "{{ minute_taker }}", "minute_taker"),
+            ("Tijdbewaker", "{{ timekeeper }}", "timekeeper"),
+        ],
+    )
 
     heading(doc, "Werkvorm: {{ method_name }}")
     para(doc, "{{ method_description }}")
 
     heading(doc, "Casuïstiek")
     tag_par(doc, "{%p if cases %}")
-    t = table(doc, [1.0, 4.4, PORTRAIT_WIDTH_CM - 5.4],
-              borders={"top": line(), "bottom": line(), "insideH": line()})
+    t = table(doc, [1.0, 4.4, PORTRAIT_WIDTH_CM - 5.4], borders={"top": line(), "bottom": line(), "insideH": line()})
     head = add_row(t, ["#", "Inbrenger", "Casus en hulpvraag"], style="Tabelkop")
     for c in head.cells:
         shade(c, HEAD_FILL)
@@ -615,8 +846,11 @@ def build_agenda():
     cell_par(body, "{{ c.explanation }}", style="Toelichting")
     cell_par(body, "{%p endif %}")
     cell_par(body, "{%p else %}")
-    cell_par(body, runs=[("Vertrouwelijke casus: de inhoud wordt alleen in de groep besproken.",
-                          {"italic": True})], style="Toelichting")
+    cell_par(
+        body,
+        runs=[("Vertrouwelijke casus: de inhoud wordt alleen in de groep besproken.", {"italic": True})],
+        style="Toelichting",
+    )
     cell_par(body, "{%p endif %}")
     row_props(r)
     tag_row(t, "{%tr endfor %}")
@@ -625,8 +859,9 @@ def build_agenda():
     tag_par(doc, "{%p endif %}")
 
     heading(doc, "Tijdschema")
-    t = table(doc, [2.4, 1.3, PORTRAIT_WIDTH_CM - 7.4, 3.7],
-              borders={"top": line(), "bottom": line(), "insideH": line()})
+    t = table(
+        doc, [2.4, 1.3, PORTRAIT_WIDTH_CM - 7.4, 3.7], borders={"top": line(), "bottom": line(), "insideH": line()}
+    )
     head = add_row(t, ["Tijd", "Min.", "Onderdeel", "Wie"], style="Tabelkop")
     for c in head.cells:
         shade(c, HEAD_FILL)
@@ -649,8 +884,11 @@ def build_agenda():
     tag_par(doc, "{%p endif %}")
 
     tag_par(doc, "{%p if next_date_long %}")
-    para(doc, runs=[("Volgende bijeenkomst: ", {"bold": True, "color": NAVY}),
-                    ("{{ next_date_long }}", {})], space_before=Mm(4))
+    para(
+        doc,
+        runs=[("Volgende bijeenkomst: ", {"bold": True, "color": NAVY}), ("{{ next_date_long }}", {})],
+        space_before=Mm(4),
+    )
     tag_par(doc, "{%p endif %}")
     footer(doc, PORTRAIT_WIDTH_CM)
     return doc
@@ -660,13 +898,16 @@ def build_presentielijst():
     W = LANDSCAPE_WIDTH_CM
     doc = new_document(landscape=True)
     title_block(doc, "Presentielijst")
-    t = table(doc, [2.6, 9.0, 2.8, W - 14.4],
-              borders={"top": line(), "bottom": line(), "insideH": line()})
+    t = table(doc, [2.6, 9.0, 2.8, W - 14.4], borders={"top": line(), "bottom": line(), "insideH": line()})
     rows = [
         ("Datum", "{{ date_long }}", "Tijd", "{{ start }} – {{ end }} uur"),
-        ("Locatie", "{{ location }}", "Accreditatie",
-         "{{ accreditation_body }}{% if accreditation_nr %}, nr. {{ accreditation_nr }}{% endif %}"
-         "{% if points %} · {{ points }} punten{% endif %}"),
+        (
+            "Locatie",
+            "{{ location }}",
+            "Accreditatie",
+            "{{ accreditation_body }}{% if accreditation_nr %}, nr. {{ accreditation_nr }}{% endif %}"
+            "{% if points %} · {{ points }} punten{% endif %}",
+        ),
     ]
     for l1, v1, l2, v2 in rows:
         r = add_row(t)
@@ -681,8 +922,11 @@ def build_presentielijst():
     widths[4] += W - sum(widths)
     allb = {s: line() for s in ("top", "left", "bottom", "right", "insideH", "insideV")}
     t = table(doc, widths, borders=allb)
-    h1 = add_row(t, ["Naam", "Beroep", "Registratie (type en nummer)", "Organisatie",
-                     "Handtekening", "Tijd aanwezig"], style="Tabelkop")
+    h1 = add_row(
+        t,
+        ["Naam", "Beroep", "Registratie (type en nummer)", "Organisatie", "Handtekening", "Tijd aanwezig"],
+        style="Tabelkop",
+    )
     h2 = add_row(t, ["", "", "", "", "", "van", "tot"], style="Tabelkop")
     for row in (h1, h2):
         for c in row.cells:
@@ -700,8 +944,7 @@ def build_presentielijst():
     r = add_row(t)
     cell_par(r.cells[0], runs=[("{{ p.name }}", {"bold": True})])
     cell_par(r.cells[1], "{{ p.profession }}")
-    cell_par(r.cells[2], runs=[("{{ p.registration_type }} ", {"color": MUTED}),
-                               ("{{ p.registration_number }}", {})])
+    cell_par(r.cells[2], runs=[("{{ p.registration_type }} ", {"color": MUTED}), ("{{ p.registration_number }}", {})])
     cell_par(r.cells[3], "{{ p.organisation }}")
     for c in r.cells:
         valign(c, WD_CELL_VERTICAL_ALIGNMENT.CENTER)
@@ -712,11 +955,22 @@ def build_presentielijst():
     row_props(r, 1.0)
     tag_row(t, "{%tr endfor %}")
 
-    para(doc, "Met je handtekening bevestig je dat je bij deze bijeenkomst aanwezig was. "
-              "Was je er niet de hele bijeenkomst, vul dan de tijden in. Vervangers en gasten "
-              "schrijven zich in op een lege regel.", style="Toelichting", space_before=Mm(3))
-    para(doc, runs=[("Voor akkoord, voorzitter:  ", {"bold": True, "color": MUTED}),
-                    ("…………………………………………………", {"color": FAINT})], space_before=Mm(4))
+    para(
+        doc,
+        "Met je handtekening bevestig je dat je bij deze bijeenkomst aanwezig was. "
+        "Was je er niet de hele bijeenkomst, vul dan de tijden in. Vervangers en gasten "
+        "schrijven zich in op een lege regel.",
+        style="Toelichting",
+        space_before=Mm(3),
+    )
+    para(
+        doc,
+        runs=[
+            ("Voor akkoord, voorzitter:  ", {"bold": True, "color": MUTED}),
+            ("…………………………………………………", {"color": FAINT}),
+        ],
+        space_before=Mm(4),
+    )
     footer(doc, W)
     return doc
 
@@ -755,16 +1009,23 @@ def build_evaluatieformulier():
         p = cell_par(cell, "")
         p._p.append(control("naam", placeholder=PLACEHOLDER_NAME))
 
-    details_table(doc, [
-        ("Datum", "{{ date_long }}", None),
-        ("Bijeenkomst", meeting_ctl, None),
-        ("Voorzitter", "{{ chair }}", "chair"),
-        ("Je naam", name_ctl, None),
-    ])
-    para(doc, "Jouw terugblik helpt de groep om de bijeenkomsten steeds beter te maken. Vul het "
-              "formulier in Word in (klik in een grijs vak) of print het en schrijf je antwoorden "
-              "in de vakken. Lever het daarna in bij de voorzitter.",
-         style="Toelichting", space_before=Mm(3))
+    details_table(
+        doc,
+        [
+            ("Datum", "{{ date_long }}", None),
+            ("Bijeenkomst", meeting_ctl, None),
+            ("Voorzitter", "{{ chair }}", "chair"),
+            ("Je naam", name_ctl, None),
+        ],
+    )
+    para(
+        doc,
+        "Jouw terugblik helpt de groep om de bijeenkomsten steeds beter te maken. Vul het "
+        "formulier in Word in (klik in een grijs vak) of print het en schrijf je antwoorden "
+        "in de vakken. Lever het daarna in bij de voorzitter.",
+        style="Toelichting",
+        space_before=Mm(3),
+    )
 
     para(doc, "1.  Welk cijfer geef je deze bijeenkomst?", style="Vraag")
     p = para(doc, "")
@@ -780,8 +1041,12 @@ def build_evaluatieformulier():
 
     tag_par(doc, "{%p if cycle %}")
     heading(doc, "Terugblik op de cyclus", page_break=True)
-    para(doc, "Deze bijeenkomst sluit een cyclus af. Kijk met de groep terug op alle "
-              "bijeenkomsten samen en geef aan of je wilt doorgaan.", style="Toelichting")
+    para(
+        doc,
+        "Deze bijeenkomst sluit een cyclus af. Kijk met de groep terug op alle "
+        "bijeenkomsten samen en geef aan of je wilt doorgaan.",
+        style="Toelichting",
+    )
     para(doc, "5.  In hoeverre heb je je leerdoelen voor deze cyclus bereikt?", style="Vraag")
     eval_answer_box(doc, "leerdoelen")
     para(doc, "6.  Hoe veilig voelde je je in de groep om open te zijn?", style="Vraag")
@@ -799,13 +1064,11 @@ def build_evaluatieformulier():
 
 QUADRANTS = {
     "Oorzaak": "Wat in de organisatie of de situatie veroorzaakt het probleem? "
-               "Denk aan structuur, cultuur, mensen, middelen en jouw eigen rol.",
-    "Probleem": "Wat gaat er nu mis? Welke resultaten blijven achter, en voor wie is dat "
-                "een probleem?",
+    "Denk aan structuur, cultuur, mensen, middelen en jouw eigen rol.",
+    "Probleem": "Wat gaat er nu mis? Welke resultaten blijven achter, en voor wie is dat een probleem?",
     "Middel": "Wat moet er in de organisatie of in jouw handelen veranderen om B te "
-              "bereiken? Welke stappen kun jij zetten?",
-    "Doel": "Welke resultaten wil je in de gewenste situatie B bereiken? Waaraan merk je "
-            "dat het gelukt is?",
+    "bereiken? Welke stappen kun jij zetten?",
+    "Doel": "Welke resultaten wil je in de gewenste situatie B bereiken? Waaraan merk je dat het gelukt is?",
 }
 
 
@@ -813,11 +1076,14 @@ def build_casusvoorbereiding():
     W = PORTRAIT_WIDTH_CM
     doc = new_document()
     title_block(doc, "Casusvoorbereiding")
-    details_table(doc, [
-        ("Datum", "{{ date_long }}", None),
-        ("Inbrenger", "{{ presenter }}", None),
-        ("Casus", [("{{ case_title }}", {"bold": True})], None),
-    ])
+    details_table(
+        doc,
+        [
+            ("Datum", "{{ date_long }}", None),
+            ("Inbrenger", "{{ presenter }}", None),
+            ("Casus", [("{{ case_title }}", {"bold": True})], None),
+        ],
+    )
 
     heading(doc, "Je hulpvraag")
     t = table(doc, [W], rows=1, borders={"left": line(24, ACCENT)}, margins=(113, 170, 113, 113))
@@ -839,21 +1105,48 @@ def build_casusvoorbereiding():
     writing_lines(doc, 4)
 
     heading(doc, "Het kwadrantenmodel", page_break=True)
-    para(doc, "Met het kwadrantenmodel orden je je casus voordat je hem inbrengt. Het model "
-              "zet twee vragen tegen elkaar uit.")
-    para(doc, runs=[("Van A naar B. ", {"bold": True}),
-                    ("De bovenste rij gaat over de urgentie in de huidige situatie A: wat gaat er "
-                     "mis, en waardoor? De onderste rij gaat over je ambitie voor de gewenste "
-                     "situatie B: waar wil je naartoe, en hoe kom je daar?", {})])
-    para(doc, runs=[("Organisatie en prestaties. ", {"bold": True}),
-                    ("De linkerkolom gaat over hoe het werk is ingericht (mensen, structuur, "
-                     "cultuur, middelen), de rechterkolom over wat eruit komt (resultaten, "
-                     "kwaliteit, tevredenheid).", {})])
-    para(doc, runs=[("Zo werk je. ", {"bold": True}),
-                    ("Begin rechtsboven bij het probleem, zoek links daarvan de oorzaak, "
-                     "beschrijf rechtsonder het doel en eindig linksonder bij het middel. "
-                     "Vaak blijkt je eigenlijke hulpvraag in het kwadrant middel te zitten: "
-                     "wat kan ík doen?", {})])
+    para(
+        doc,
+        "Met het kwadrantenmodel orden je je casus voordat je hem inbrengt. Het model "
+        "zet twee vragen tegen elkaar uit.",
+    )
+    para(
+        doc,
+        runs=[
+            ("Van A naar B. ", {"bold": True}),
+            (
+                "De bovenste rij gaat over de urgentie in de huidige situatie A: wat gaat er "
+                "mis, en waardoor? De onderste rij gaat over je ambitie voor de gewenste "
+                "situatie B: waar wil je naartoe, en hoe kom je daar?",
+                {},
+            ),
+        ],
+    )
+    para(
+        doc,
+        runs=[
+            ("Organisatie en prestaties. ", {"bold": True}),
+            (
+                "De linkerkolom gaat over hoe het werk is ingericht (mensen, structuur, "
+                "cultuur, middelen), de rechterkolom over wat eruit komt (resultaten, "
+                "kwaliteit, tevredenheid).",
+                {},
+            ),
+        ],
+    )
+    para(
+        doc,
+        runs=[
+            ("Zo werk je. ", {"bold": True}),
+            (
+                "Begin rechtsboven bij het probleem, zoek links daarvan de oorzaak, "
+                "beschrijf rechtsonder het doel en eindig linksonder bij het middel. "
+                "Vaak blijkt je eigenlijke hulpvraag in het kwadrant middel te zitten: "
+                "wat kan ík doen?",
+                {},
+            ),
+        ],
+    )
     spacer(doc, 6)
 
     col = (W - 2.8) / 2
@@ -864,8 +1157,7 @@ def build_casusvoorbereiding():
         shade(c, HEAD_FILL)
         c.paragraphs[0].alignment = 1
     row_props(head)
-    for label, (left, right) in (("Urgentie in A", ("Oorzaak", "Probleem")),
-                                 ("Ambitie voor B", ("Middel", "Doel"))):
+    for label, (left, right) in (("Urgentie in A", ("Oorzaak", "Probleem")), ("Ambitie voor B", ("Middel", "Doel"))):
         r = add_row(t)
         cell_par(r.cells[0], label, style="Tabelkop")
         shade(r.cells[0], HEAD_FILL)
@@ -879,9 +1171,13 @@ def build_casusvoorbereiding():
     cell_borders(t.cell(0, 0), top=NONE, left=NONE)
 
     heading(doc, "Je aangescherpte hulpvraag")
-    para(doc, "Formuleer je hulpvraag opnieuw na het invullen van het model. Een goede "
-              "hulpvraag is persoonlijk (‘Hoe kan ik …’), open, gaat over je eigen handelen "
-              "en is in één bijeenkomst te bespreken.", style="Toelichting")
+    para(
+        doc,
+        "Formuleer je hulpvraag opnieuw na het invullen van het model. Een goede "
+        "hulpvraag is persoonlijk (‘Hoe kan ik …’), open, gaat over je eigen handelen "
+        "en is in één bijeenkomst te bespreken.",
+        style="Toelichting",
+    )
     writing_lines(doc, 4)
     footer(doc, W)
     return doc
@@ -896,6 +1192,7 @@ BUILDERS = {
 
 
 # ---------------------------------------------------------------------------- saving
+
 
 def reproducible_bytes(doc, title: str) -> bytes:
     cp = doc.core_properties
@@ -932,10 +1229,10 @@ def build(kind: str) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "templates",
-                    help="output directory (default: templates/)")
-    ap.add_argument("kinds", nargs="*", metavar="KIND",
-                    help=f"only these templates (default: all of {', '.join(KINDS)})")
+    ap.add_argument("--out", type=Path, default=ROOT / "templates", help="output directory (default: templates/)")
+    ap.add_argument(
+        "kinds", nargs="*", metavar="KIND", help=f"only these templates (default: all of {', '.join(KINDS)})"
+    )
     args = ap.parse_args(argv)
     unknown = [k for k in args.kinds if k not in KINDS]
     if unknown:

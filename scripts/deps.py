@@ -31,8 +31,18 @@ def uv(*args: str) -> None:
 def export() -> None:
     for target, extra in EXPORTS.items():
         target.parent.mkdir(exist_ok=True)
-        uv("export", "--quiet", "--frozen", "--no-emit-project", "--no-header", "--format",
-           "requirements-txt", *extra, "-o", str(target.relative_to(ROOT)))
+        uv(
+            "export",
+            "--quiet",
+            "--frozen",
+            "--no-emit-project",
+            "--no-header",
+            "--format",
+            "requirements-txt",
+            *extra,
+            "-o",
+            str(target.relative_to(ROOT)),
+        )
 
 
 def versions() -> dict[str, str]:
@@ -71,8 +81,10 @@ def upgrade() -> int:
         print(f"  {n}: {before.get(n, '(new)')} -> {after[n]}")
     install()
     if suite():
-        print(f"\nThe suite passes on the upgraded set ({len(changed)} packages). Commit uv.lock and "
-              "requirements/*.txt with a CHANGELOG line.")
+        print(
+            f"\nThe suite passes on the upgraded set ({len(changed)} packages). Commit uv.lock and "
+            "requirements/*.txt with a CHANGELOG line."
+        )
         return 0
     print("\nThe suite fails on the upgraded set; trying each upgrade alone on the failed tests:")
     culprits = []
@@ -89,8 +101,11 @@ def upgrade() -> int:
         p.write_bytes(content)
     install()
     if culprits:
-        print("\nThe lock is back as it was. Fix the code for " + ", ".join(culprits)
-              + ", or cap its range in pyproject.toml, then run scripts/upgrade-deps again.")
+        print(
+            "\nThe lock is back as it was. Fix the code for "
+            + ", ".join(culprits)
+            + ", or cap its range in pyproject.toml, then run scripts/upgrade-deps again."
+        )
     else:
         print("\nNo single upgrade breaks the suite alone; a combination does. The lock is back as it was.")
     return 1

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import socket
 from pathlib import Path
-
-import os
 
 import pytest
 from hypothesis import settings

@@ -12,7 +12,11 @@ from openpyxl import load_workbook
 def all_values(path: Path, skip: tuple[str, ...] = ("Meldingen", "Logboek")) -> dict[str, list[tuple[Any, ...]]]:
     wb = load_workbook(path)
     try:
-        return {ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()] for ws in wb.worksheets if ws.title not in skip}
+        return {
+            ws.title: [tuple(c.value for c in row) for row in ws.iter_rows()]
+            for ws in wb.worksheets
+            if ws.title not in skip
+        }
     finally:
         wb.close()
 

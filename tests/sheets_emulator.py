@@ -59,10 +59,11 @@ import string
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -95,9 +96,13 @@ _ACCEPTED_TOKEN_AUDIENCES = {
 _TOKEN_PATHS = {"/token", "/oauth2/v4/token", "/o/oauth2/token"}
 _SCOPE = "https://www.googleapis.com/auth/"
 DEFAULT_SCOPES = [_SCOPE + "spreadsheets", _SCOPE + "drive"]
-_SHEETS_READ_SCOPES = {_SCOPE + s for s in ("spreadsheets", "spreadsheets.readonly", "drive", "drive.readonly", "drive.file")}
+_SHEETS_READ_SCOPES = {
+    _SCOPE + s for s in ("spreadsheets", "spreadsheets.readonly", "drive", "drive.readonly", "drive.file")
+}
 _SHEETS_WRITE_SCOPES = {_SCOPE + s for s in ("spreadsheets", "drive", "drive.file")}
-_DRIVE_READ_SCOPES = {_SCOPE + s for s in ("drive", "drive.readonly", "drive.file", "drive.metadata", "drive.metadata.readonly")}
+_DRIVE_READ_SCOPES = {
+    _SCOPE + s for s in ("drive", "drive.readonly", "drive.file", "drive.metadata", "drive.metadata.readonly")
+}
 
 _UNAUTHENTICATED_MESSAGE = (
     "Request had invalid authentication credentials. Expected OAuth 2 access token, "
@@ -465,18 +470,80 @@ class LocaleRules:
     days: tuple
 
 
-_NL_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober", "november", "december")
-_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December")
+_NL_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+_EN_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _NL_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 _EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 LOCALES = {
-    "nl_NL": LocaleRules(",", ".", "DMY", "d-m-yyyy", "H:mm:ss", "d-m-yyyy H:mm:ss", '"€" #,##0.00', "Blad",
-                         frozenset({"TRUE", "WAAR"}), frozenset({"FALSE", "ONWAAR"}), _NL_MONTHS, _NL_DAYS),
-    "en_US": LocaleRules(".", ",", "MDY", "M/d/yyyy", "h:mm:ss am/pm", "M/d/yyyy H:mm:ss", '"$"#,##0.00', "Sheet",
-                         frozenset({"TRUE"}), frozenset({"FALSE"}), _EN_MONTHS, _EN_DAYS),
-    "en_GB": LocaleRules(".", ",", "DMY", "dd/mm/yyyy", "HH:mm:ss", "dd/mm/yyyy HH:mm:ss", '"£"#,##0.00', "Sheet",
-                         frozenset({"TRUE"}), frozenset({"FALSE"}), _EN_MONTHS, _EN_DAYS),
+    "nl_NL": LocaleRules(
+        ",",
+        ".",
+        "DMY",
+        "d-m-yyyy",
+        "H:mm:ss",
+        "d-m-yyyy H:mm:ss",
+        '"€" #,##0.00',
+        "Blad",
+        frozenset({"TRUE", "WAAR"}),
+        frozenset({"FALSE", "ONWAAR"}),
+        _NL_MONTHS,
+        _NL_DAYS,
+    ),
+    "en_US": LocaleRules(
+        ".",
+        ",",
+        "MDY",
+        "M/d/yyyy",
+        "h:mm:ss am/pm",
+        "M/d/yyyy H:mm:ss",
+        '"$"#,##0.00',
+        "Sheet",
+        frozenset({"TRUE"}),
+        frozenset({"FALSE"}),
+        _EN_MONTHS,
+        _EN_DAYS,
+    ),
+    "en_GB": LocaleRules(
+        ".",
+        ",",
+        "DMY",
+        "dd/mm/yyyy",
+        "HH:mm:ss",
+        "dd/mm/yyyy HH:mm:ss",
+        '"£"#,##0.00',
+        "Sheet",
+        frozenset({"TRUE"}),
+        frozenset({"FALSE"}),
+        _EN_MONTHS,
+        _EN_DAYS,
+    ),
 }
 
 
@@ -520,9 +587,7 @@ class ValueCodec:
         self.locale = locale
         self.rules = locale_rules(locale)
         d, g = re.escape(self.rules.decimal), re.escape(self.rules.group)
-        self._number_re = re.compile(
-            rf"([+-])?(\d{{1,3}}(?:{g}\d{{3}})+|\d*)(?:{d}(\d+))?(?:[eE]([+-]?\d+))?\Z"
-        )
+        self._number_re = re.compile(rf"([+-])?(\d{{1,3}}(?:{g}\d{{3}})+|\d*)(?:{d}(\d+))?(?:[eE]([+-]?\d+))?\Z")
 
     # -- input ----------------------------------------------------------------
 
@@ -636,12 +701,19 @@ class ValueCodec:
         kind = (fmt or {}).get("type")
         pattern = (fmt or {}).get("pattern")
         if kind in ("DATE", "TIME", "DATE_TIME"):
-            default = {"DATE": self.rules.date_pattern, "TIME": self.rules.time_pattern,
-                       "DATE_TIME": self.rules.datetime_pattern}[kind]
+            default = {
+                "DATE": self.rules.date_pattern,
+                "TIME": self.rules.time_pattern,
+                "DATE_TIME": self.rules.datetime_pattern,
+            }[kind]
             return self.format_datetime(v, pattern or default)
         if kind in ("NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"):
-            default = {"NUMBER": "#,##0.00", "PERCENT": "0.00%", "CURRENCY": self.rules.currency_pattern,
-                       "SCIENTIFIC": "0.00E+00"}[kind]
+            default = {
+                "NUMBER": "#,##0.00",
+                "PERCENT": "0.00%",
+                "CURRENCY": self.rules.currency_pattern,
+                "SCIENTIFIC": "0.00E+00",
+            }[kind]
             return self.format_with_number_pattern(v, pattern or default)
         return self.auto_format(v)
 
@@ -650,7 +722,12 @@ class ValueCodec:
             return str(int(v))
         if abs(v) >= 1e15 or abs(v) < 1e-9:
             mantissa, exp = f"{v:.2E}".split("E")
-            return mantissa.replace(".", self.rules.decimal) + "E" + ("+" if int(exp) >= 0 else "-") + f"{abs(int(exp)):02d}"
+            return (
+                mantissa.replace(".", self.rules.decimal)
+                + "E"
+                + ("+" if int(exp) >= 0 else "-")
+                + f"{abs(int(exp)):02d}"
+            )
         text = f"{v:.10f}".rstrip("0").rstrip(".")
         return text.replace(".", self.rules.decimal)
 
@@ -670,7 +747,12 @@ class ValueCodec:
         if exp_m:
             text = f"{abs(v):.{max_dec}E}"
             mantissa, exp = text.split("E")
-            text = mantissa.replace(".", self.rules.decimal) + "E" + ("+" if int(exp) >= 0 else "-") + f"{abs(int(exp)):02d}"
+            text = (
+                mantissa.replace(".", self.rules.decimal)
+                + "E"
+                + ("+" if int(exp) >= 0 else "-")
+                + f"{abs(int(exp)):02d}"
+            )
         else:
             text = f"{abs(v):,.{max_dec}f}"
             if max_dec > min_dec and "." in text:
@@ -739,7 +821,7 @@ class ValueCodec:
         return "".join(out)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _codec_for(locale: str) -> ValueCodec:
     return ValueCodec(locale)
 
@@ -805,8 +887,13 @@ class Sheet:
         if self.frozen_cols:
             grid["frozenColumnCount"] = self.frozen_cols
         grid.update(self.extra_grid_properties)
-        props: dict[str, Any] = {"sheetId": self.sheet_id, "title": self.title, "index": self.index,
-                                 "sheetType": "GRID", "gridProperties": grid}
+        props: dict[str, Any] = {
+            "sheetId": self.sheet_id,
+            "title": self.title,
+            "index": self.index,
+            "sheetType": "GRID",
+            "gridProperties": grid,
+        }
         if self.hidden:
             props["hidden"] = True
         props.update(self.extra_properties)
@@ -954,8 +1041,14 @@ class Spreadsheet:
                 "padding": {"top": 2, "right": 3, "bottom": 2, "left": 3},
                 "verticalAlignment": "BOTTOM",
                 "wrapStrategy": "OVERFLOW_CELL",
-                "textFormat": {"fontFamily": "arial,sans,sans-serif", "fontSize": 10, "bold": False,
-                               "italic": False, "strikethrough": False, "underline": False},
+                "textFormat": {
+                    "fontFamily": "arial,sans,sans-serif",
+                    "fontSize": 10,
+                    "bold": False,
+                    "italic": False,
+                    "strikethrough": False,
+                    "underline": False,
+                },
             },
         }
 
@@ -964,7 +1057,7 @@ class Spreadsheet:
 
 
 def _rfc3339(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
 
 
 @dataclass
@@ -1019,31 +1112,128 @@ _INPUT_OPTIONS = ("RAW", "USER_ENTERED")
 _INSERT_OPTIONS = ("OVERWRITE", "INSERT_ROWS")
 
 # Every request kind the real API knows (Request is a oneof).
-_KNOWN_REQUEST_KINDS = frozenset("""
-updateSpreadsheetProperties updateSheetProperties updateDimensionProperties updateNamedRange repeatCell
-addNamedRange deleteNamedRange addSheet deleteSheet autoFill cutPaste copyPaste mergeCells unmergeCells
-updateBorders updateCells addFilterView appendCells clearBasicFilter deleteDimension deleteEmbeddedObject
-deleteFilterView duplicateFilterView duplicateSheet findReplace insertDimension insertRange moveDimension
-updateEmbeddedObjectPosition pasteData textToColumns updateFilterView deleteRange appendDimension
-addConditionalFormatRule updateConditionalFormatRule deleteConditionalFormatRule sortRange setDataValidation
-setBasicFilter addProtectedRange updateProtectedRange deleteProtectedRange autoResizeDimensions addChart
-updateChartSpec updateBanding addBanding deleteBanding createDeveloperMetadata updateDeveloperMetadata
-deleteDeveloperMetadata randomizeRange addDimensionGroup deleteDimensionGroup updateDimensionGroup
-trimWhitespace deleteDuplicates updateEmbeddedObjectBorder addSlicer updateSlicer addDataSource
-updateDataSource deleteDataSource refreshDataSource cancelDataSourceRefresh addTable updateTable deleteTable
-""".split())
+_KNOWN_REQUEST_KINDS = frozenset(
+    [
+        "updateSpreadsheetProperties",
+        "updateSheetProperties",
+        "updateDimensionProperties",
+        "updateNamedRange",
+        "repeatCell",
+        "addNamedRange",
+        "deleteNamedRange",
+        "addSheet",
+        "deleteSheet",
+        "autoFill",
+        "cutPaste",
+        "copyPaste",
+        "mergeCells",
+        "unmergeCells",
+        "updateBorders",
+        "updateCells",
+        "addFilterView",
+        "appendCells",
+        "clearBasicFilter",
+        "deleteDimension",
+        "deleteEmbeddedObject",
+        "deleteFilterView",
+        "duplicateFilterView",
+        "duplicateSheet",
+        "findReplace",
+        "insertDimension",
+        "insertRange",
+        "moveDimension",
+        "updateEmbeddedObjectPosition",
+        "pasteData",
+        "textToColumns",
+        "updateFilterView",
+        "deleteRange",
+        "appendDimension",
+        "addConditionalFormatRule",
+        "updateConditionalFormatRule",
+        "deleteConditionalFormatRule",
+        "sortRange",
+        "setDataValidation",
+        "setBasicFilter",
+        "addProtectedRange",
+        "updateProtectedRange",
+        "deleteProtectedRange",
+        "autoResizeDimensions",
+        "addChart",
+        "updateChartSpec",
+        "updateBanding",
+        "addBanding",
+        "deleteBanding",
+        "createDeveloperMetadata",
+        "updateDeveloperMetadata",
+        "deleteDeveloperMetadata",
+        "randomizeRange",
+        "addDimensionGroup",
+        "deleteDimensionGroup",
+        "updateDimensionGroup",
+        "trimWhitespace",
+        "deleteDuplicates",
+        "updateEmbeddedObjectBorder",
+        "addSlicer",
+        "updateSlicer",
+        "addDataSource",
+        "updateDataSource",
+        "deleteDataSource",
+        "refreshDataSource",
+        "cancelDataSourceRefresh",
+        "addTable",
+        "updateTable",
+        "deleteTable",
+    ]
+)
 # Accepted, acknowledged with {} and otherwise ignored (visible in batch_update_log).
-_IGNORED_REQUEST_KINDS = frozenset({
-    "updateDimensionProperties", "autoResizeDimensions", "updateBorders", "updateConditionalFormatRule",
-    "deleteConditionalFormatRule", "updateProtectedRange", "addDimensionGroup", "updateDimensionGroup",
-})
-_CONDITION_TYPES = frozenset("""
-NUMBER_GREATER NUMBER_GREATER_THAN_EQ NUMBER_LESS NUMBER_LESS_THAN_EQ NUMBER_EQ NUMBER_NOT_EQ NUMBER_BETWEEN
-NUMBER_NOT_BETWEEN TEXT_CONTAINS TEXT_NOT_CONTAINS TEXT_STARTS_WITH TEXT_ENDS_WITH TEXT_EQ TEXT_IS_EMAIL
-TEXT_IS_URL DATE_EQ DATE_BEFORE DATE_AFTER DATE_ON_OR_BEFORE DATE_ON_OR_AFTER DATE_BETWEEN DATE_NOT_BETWEEN
-DATE_IS_VALID ONE_OF_RANGE ONE_OF_LIST BLANK NOT_BLANK CUSTOM_FORMULA BOOLEAN TEXT_NOT_EQ DATE_NOT_EQ
-FILTER_EXPRESSION
-""".split())
+_IGNORED_REQUEST_KINDS = frozenset(
+    {
+        "updateDimensionProperties",
+        "autoResizeDimensions",
+        "updateBorders",
+        "updateConditionalFormatRule",
+        "deleteConditionalFormatRule",
+        "updateProtectedRange",
+        "addDimensionGroup",
+        "updateDimensionGroup",
+    }
+)
+_CONDITION_TYPES = frozenset(
+    [
+        "NUMBER_GREATER",
+        "NUMBER_GREATER_THAN_EQ",
+        "NUMBER_LESS",
+        "NUMBER_LESS_THAN_EQ",
+        "NUMBER_EQ",
+        "NUMBER_NOT_EQ",
+        "NUMBER_BETWEEN",
+        "NUMBER_NOT_BETWEEN",
+        "TEXT_CONTAINS",
+        "TEXT_NOT_CONTAINS",
+        "TEXT_STARTS_WITH",
+        "TEXT_ENDS_WITH",
+        "TEXT_EQ",
+        "TEXT_IS_EMAIL",
+        "TEXT_IS_URL",
+        "DATE_EQ",
+        "DATE_BEFORE",
+        "DATE_AFTER",
+        "DATE_ON_OR_BEFORE",
+        "DATE_ON_OR_AFTER",
+        "DATE_BETWEEN",
+        "DATE_NOT_BETWEEN",
+        "DATE_IS_VALID",
+        "ONE_OF_RANGE",
+        "ONE_OF_LIST",
+        "BLANK",
+        "NOT_BLANK",
+        "CUSTOM_FORMULA",
+        "BOOLEAN",
+        "TEXT_NOT_EQ",
+        "DATE_NOT_EQ",
+        "FILTER_EXPRESSION",
+    ]
+)
 
 
 # ---------------------------------------------------------------------------
@@ -1093,8 +1283,9 @@ class SheetsEmulator:
         host, port = server.server_address[:2]
         self.base_url = f"http://{host}:{port}"
         self.token_uri = self.base_url + "/token"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
-                                        name="sheets-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.02}, name="sheets-emulator", daemon=True
+        )
         self._thread.start()
         return self.base_url
 
@@ -1206,8 +1397,9 @@ class SheetsEmulator:
                 return self._token_requests
             if kind == "allowedLocations":
                 return self._location_requests
-            return sum(1 for m, p in self.requests if _request_kind(m, p) == kind or (
-                kind not in _REQUEST_KINDS and kind in p))
+            return sum(
+                1 for m, p in self.requests if _request_kind(m, p) == kind or (kind not in _REQUEST_KINDS and kind in p)
+            )
 
     def reset_counts(self) -> None:
         with self._lock:
@@ -1259,7 +1451,10 @@ class SheetsEmulator:
             ss.touch()
 
     def get_grid(
-        self, spreadsheet_id: str, sheet_title: str, render: str = "UNFORMATTED_VALUE",
+        self,
+        spreadsheet_id: str,
+        sheet_title: str,
+        render: str = "UNFORMATTED_VALUE",
         date_time_render: str = "SERIAL_NUMBER",
     ) -> list[list]:
         """The sheet's values, trimmed like the API trims them."""
@@ -1310,9 +1505,18 @@ class SheetsEmulator:
             out = []
             for rk, positions in by_rule.items():
                 for r0, r1, c0, c1 in _rectangles(positions):
-                    out.append({"range": {"sheetId": sheet.sheet_id, "startRowIndex": r0, "endRowIndex": r1,
-                                          "startColumnIndex": c0, "endColumnIndex": c1},
-                                "rule": copy.deepcopy(rules[rk])})
+                    out.append(
+                        {
+                            "range": {
+                                "sheetId": sheet.sheet_id,
+                                "startRowIndex": r0,
+                                "endRowIndex": r1,
+                                "startColumnIndex": c0,
+                                "endColumnIndex": c1,
+                            },
+                            "rule": copy.deepcopy(rules[rk]),
+                        }
+                    )
             out.sort(key=lambda d: (d["range"]["startColumnIndex"], d["range"]["startRowIndex"]))
             return out
 
@@ -1366,8 +1570,7 @@ class SheetsEmulator:
         with self._lock:
             sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
             col = col_index(column) if isinstance(column, str) else column
-            self._sort(sheet, first_row - 1, sheet.row_count, 0, sheet.column_count,
-                       [(col, descending)])
+            self._sort(sheet, first_row - 1, sheet.row_count, 0, sheet.column_count, [(col, descending)])
 
     # -- internals: lookup -------------------------------------------------------
 
@@ -1421,7 +1624,12 @@ class SheetsEmulator:
                 sheet.prune(r, c)
 
     def _read(
-        self, ss: Spreadsheet, sheet: Sheet, rect: tuple[int, int, int, int], major: str, render: str,
+        self,
+        ss: Spreadsheet,
+        sheet: Sheet,
+        rect: tuple[int, int, int, int],
+        major: str,
+        render: str,
         date_render: str,
     ) -> list[list]:
         r0, r1, c0, c1 = rect
@@ -1468,7 +1676,9 @@ class SheetsEmulator:
             out["values"] = values
         return out
 
-    def _convert_input(self, codec: ValueCodec, v: Any, option: str, cell: Cell | None, where: str) -> tuple[Any, dict | None]:
+    def _convert_input(
+        self, codec: ValueCodec, v: Any, option: str, cell: Cell | None, where: str
+    ) -> tuple[Any, dict | None]:
         if isinstance(v, bool):
             return v, None
         if isinstance(v, (int, float)):
@@ -1487,8 +1697,17 @@ class SheetsEmulator:
         raise _bad_request(f"Invalid {where}: {kind} {json.dumps(v)}")
 
     def _write(
-        self, ss: Spreadsheet, range_text: str, values: Any, major: str, option: str, *, anchor: tuple[int, int] | None = None,
-        value_where: str = "values", include_values: bool = False, response_render: str = "FORMATTED_VALUE",
+        self,
+        ss: Spreadsheet,
+        range_text: str,
+        values: Any,
+        major: str,
+        option: str,
+        *,
+        anchor: tuple[int, int] | None = None,
+        value_where: str = "values",
+        include_values: bool = False,
+        response_render: str = "FORMATTED_VALUE",
         response_date_render: str = "SERIAL_NUMBER",
     ) -> tuple[dict, Sheet | None]:
         """values.update semantics.  Returns (UpdateValuesResponse, sheet or None if nothing written)."""
@@ -1515,18 +1734,25 @@ class SheetsEmulator:
             shown = f"[{quote_title(sheet.title, True)}!{range_text.split('!')[-1]}]"
             for r, c, _, _ in cells:
                 if c_lim is not None and c >= c_lim:
-                    raise _bad_request(f"Requested writing within range {shown}, but tried writing to column [{col_letters(c)}]")
+                    raise _bad_request(
+                        f"Requested writing within range {shown}, but tried writing to column [{col_letters(c)}]"
+                    )
                 if r_lim is not None and r >= r_lim:
                     raise _bad_request(f"Requested writing within range {shown}, but tried writing to row [{r + 1}]")
         if not cells:
-            return {"spreadsheetId": ss.id, "updatedRange": f"{quote_title(sheet.title)}!{a1_rect(r0, r0 + 1, c0, c0 + 1)}"}, None
+            return {
+                "spreadsheetId": ss.id,
+                "updatedRange": f"{quote_title(sheet.title)}!{a1_rect(r0, r0 + 1, c0, c0 + 1)}",
+            }, None
         need_r = max(r for r, _, _, _ in cells) + 1
         need_c = max(c for _, c, _, _ in cells) + 1
         if need_r > sheet.row_count or need_c > sheet.column_count:
             if self.expand_grid_on_write:
                 sheet.grow(need_r, need_c)
             else:
-                written = f"{quote_title(sheet.title, True)}!{a1_rect(r0, max(need_r, r0 + 1), c0, max(need_c, c0 + 1))}"
+                written = (
+                    f"{quote_title(sheet.title, True)}!{a1_rect(r0, max(need_r, r0 + 1), c0, max(need_c, c0 + 1))}"
+                )
                 raise self._grid_limit_error(sheet, written)
         codec = ss.codec
         converted = [(r, c, *self._convert_input(codec, v, option, sheet.get(r, c), where)) for r, c, v, where in cells]
@@ -1559,7 +1785,7 @@ class SheetsEmulator:
     def _clear(self, ss: Spreadsheet, range_text: str) -> str:
         sheet, bounds, _ = ss.resolve(range_text)
         r0, r1, c0, c1 = self._read_rect(sheet, bounds, range_text)
-        for (r, c) in list(sheet.cells):
+        for r, c in list(sheet.cells):
             if r0 <= r < r1 and c0 <= c < c1:
                 sheet.cells[(r, c)].value = None
                 sheet.prune(r, c)
@@ -1663,8 +1889,22 @@ class SheetsEmulator:
             range_text = unquote(raw_range)
             if method == "GET":
                 major = _enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS")
-                render = _enum_param(query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
-                date_render = _enum_param(query, "dateTimeRenderOption", "date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+                render = _enum_param(
+                    query,
+                    "valueRenderOption",
+                    "value_render_option",
+                    "ValueRenderOption",
+                    _VALUE_RENDER,
+                    "FORMATTED_VALUE",
+                )
+                date_render = _enum_param(
+                    query,
+                    "dateTimeRenderOption",
+                    "date_time_render_option",
+                    "DateTimeRenderOption",
+                    _DATE_RENDER,
+                    "SERIAL_NUMBER",
+                )
                 return self._value_range(ss, range_text, major, render, date_render)
             if method == "PUT":
                 return self._op_values_update(ss, range_text, query, payload)
@@ -1675,9 +1915,18 @@ class SheetsEmulator:
     def _authenticate(self, headers: Any, scopes: set[str]) -> str:
         auth = headers.get("Authorization") if headers is not None else None
         if not auth:
-            raise ApiError(403, "The request is missing a valid API key.", details=[{
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "API_KEY_INVALID",
-                "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com"}}])
+            raise ApiError(
+                403,
+                "The request is missing a valid API key.",
+                details=[
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "API_KEY_INVALID",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "sheets.googleapis.com"},
+                    }
+                ],
+            )
         scheme, _, token = auth.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:
@@ -1690,9 +1939,18 @@ class SheetsEmulator:
         if info.revoked or info.expires_at <= time.time():
             raise _unauthenticated("ACCESS_TOKEN_EXPIRED")
         if scopes and not (info.scopes & scopes):
-            raise ApiError(403, "Request had insufficient authentication scopes.", details=[{
-                "@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
-                "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com"}}])
+            raise ApiError(
+                403,
+                "Request had insufficient authentication scopes.",
+                details=[
+                    {
+                        "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                        "reason": "ACCESS_TOKEN_SCOPE_INSUFFICIENT",
+                        "domain": "googleapis.com",
+                        "metadata": {"service": "sheets.googleapis.com"},
+                    }
+                ],
+            )
         return info.email
 
     def _verify_self_signed_jwt(self, token: str) -> AccessToken | None:
@@ -1748,13 +2006,24 @@ class SheetsEmulator:
                 _, claims, account = self._verify_jwt_signature(assertion)
                 aud = claims.get("aud")
                 if aud not in _ACCEPTED_TOKEN_AUDIENCES and aud != self.token_uri:
-                    raise _OAuthError("invalid_grant", f"Invalid JWT: Failed audience check. The expected value was {GOOGLE_TOKEN_URL}")
+                    raise _OAuthError(
+                        "invalid_grant",
+                        f"Invalid JWT: Failed audience check. The expected value was {GOOGLE_TOKEN_URL}",
+                    )
                 now = time.time()
                 iat, exp = claims.get("iat"), claims.get("exp")
-                if (not isinstance(iat, (int, float)) or not isinstance(exp, (int, float)) or exp <= now
-                        or iat > now + 300 or exp - iat > 3600):
-                    raise _OAuthError("invalid_grant", "Invalid JWT: Token must be a short-lived token (60 minutes) "
-                                      "and in a reasonable timeframe. Check your iat and exp values in the JWT claim.")
+                if (
+                    not isinstance(iat, (int, float))
+                    or not isinstance(exp, (int, float))
+                    or exp <= now
+                    or iat > now + 300
+                    or exp - iat > 3600
+                ):
+                    raise _OAuthError(
+                        "invalid_grant",
+                        "Invalid JWT: Token must be a short-lived token (60 minutes) "
+                        "and in a reasonable timeframe. Check your iat and exp values in the JWT claim.",
+                    )
                 scopes = str(claims.get("scope", "")).split()
                 if not scopes:
                     raise _OAuthError("invalid_scope", "Invalid OAuth scope or ID token audience provided.")
@@ -1867,8 +2136,17 @@ class SheetsEmulator:
 
     def _op_values_batch_get(self, ss: Spreadsheet, query: dict[str, list[str]]) -> dict:
         major = _enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS")
-        render = _enum_param(query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
-        date_render = _enum_param(query, "dateTimeRenderOption", "date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+        render = _enum_param(
+            query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE"
+        )
+        date_render = _enum_param(
+            query,
+            "dateTimeRenderOption",
+            "date_time_render_option",
+            "DateTimeRenderOption",
+            _DATE_RENDER,
+            "SERIAL_NUMBER",
+        )
         ranges = query.get("ranges", [])
         result: dict[str, Any] = {"spreadsheetId": ss.id}
         if ranges:
@@ -1878,11 +2156,35 @@ class SheetsEmulator:
     def _op_values_update(self, ss: Spreadsheet, range_text: str, query: dict[str, list[str]], payload: dict) -> dict:
         option = _input_option(query.get("valueInputOption", [None])[0])
         include = _bool_param(query, "includeValuesInResponse", "include_values_in_response", False)
-        render = _enum_param(query, "responseValueRenderOption", "response_value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
-        date_render = _enum_param(query, "responseDateTimeRenderOption", "response_date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
-        response, _ = self._atomic(ss, lambda: self._write(
-            ss, range_text, payload.get("values"), payload.get("majorDimension") or "ROWS", option,
-            include_values=include, response_render=render, response_date_render=date_render))
+        render = _enum_param(
+            query,
+            "responseValueRenderOption",
+            "response_value_render_option",
+            "ValueRenderOption",
+            _VALUE_RENDER,
+            "FORMATTED_VALUE",
+        )
+        date_render = _enum_param(
+            query,
+            "responseDateTimeRenderOption",
+            "response_date_time_render_option",
+            "DateTimeRenderOption",
+            _DATE_RENDER,
+            "SERIAL_NUMBER",
+        )
+        response, _ = self._atomic(
+            ss,
+            lambda: self._write(
+                ss,
+                range_text,
+                payload.get("values"),
+                payload.get("majorDimension") or "ROWS",
+                option,
+                include_values=include,
+                response_render=render,
+                response_date_render=date_render,
+            ),
+        )
         return _drop_zeros(response)
 
     def _op_values_batch_update(self, ss: Spreadsheet, payload: dict) -> dict:
@@ -1903,32 +2205,57 @@ class SheetsEmulator:
                 if "range" not in vr:
                     raise _bad_request(f"Invalid data[{i}]: range is required")
                 resp, sheet = self._write(
-                    ss, vr["range"], vr.get("values"), vr.get("majorDimension") or "ROWS", option,
-                    value_where=f"data[{i}].values", include_values=include, response_render=render,
-                    response_date_render=date_render)
+                    ss,
+                    vr["range"],
+                    vr.get("values"),
+                    vr.get("majorDimension") or "ROWS",
+                    option,
+                    value_where=f"data[{i}].values",
+                    include_values=include,
+                    response_render=render,
+                    response_date_render=date_render,
+                )
                 responses.append(_drop_zeros(resp))
                 if sheet is not None:
                     sheets.add(sheet.sheet_id)
                 totals["rows"] += resp.get("updatedRows", 0)
                 totals["cols"] += resp.get("updatedColumns", 0)
                 totals["cells"] += resp.get("updatedCells", 0)
-            return _drop_zeros({
-                "spreadsheetId": ss.id,
-                "totalUpdatedRows": totals["rows"],
-                "totalUpdatedColumns": totals["cols"],
-                "totalUpdatedCells": totals["cells"],
-                "totalUpdatedSheets": len(sheets),
-                "responses": responses,
-            })
+            return _drop_zeros(
+                {
+                    "spreadsheetId": ss.id,
+                    "totalUpdatedRows": totals["rows"],
+                    "totalUpdatedColumns": totals["cols"],
+                    "totalUpdatedCells": totals["cells"],
+                    "totalUpdatedSheets": len(sheets),
+                    "responses": responses,
+                }
+            )
 
         return self._atomic(ss, run)
 
     def _op_append(self, ss: Spreadsheet, range_text: str, query: dict[str, list[str]], payload: dict) -> dict:
         option = _input_option(query.get("valueInputOption", [None])[0])
-        insert = _enum_param(query, "insertDataOption", "insert_data_option", "InsertDataOption", _INSERT_OPTIONS, "OVERWRITE")
+        insert = _enum_param(
+            query, "insertDataOption", "insert_data_option", "InsertDataOption", _INSERT_OPTIONS, "OVERWRITE"
+        )
         include = _bool_param(query, "includeValuesInResponse", "include_values_in_response", False)
-        render = _enum_param(query, "responseValueRenderOption", "response_value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE")
-        date_render = _enum_param(query, "responseDateTimeRenderOption", "response_date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER")
+        render = _enum_param(
+            query,
+            "responseValueRenderOption",
+            "response_value_render_option",
+            "ValueRenderOption",
+            _VALUE_RENDER,
+            "FORMATTED_VALUE",
+        )
+        date_render = _enum_param(
+            query,
+            "responseDateTimeRenderOption",
+            "response_date_time_render_option",
+            "DateTimeRenderOption",
+            _DATE_RENDER,
+            "SERIAL_NUMBER",
+        )
         values = payload.get("values") or []
         major = payload.get("majorDimension") or "ROWS"
 
@@ -1937,14 +2264,19 @@ class SheetsEmulator:
             r0 = bounds.r0 if bounds else 0
             c0 = bounds.c0 if bounds else 0
             c_end = bounds.c1 if bounds and bounds.c1 is not None and not single else sheet.column_count
-            data_rows = {r for (r, c), cell in sheet.cells.items() if cell.value is not None and r >= r0 and c0 <= c < c_end}
+            data_rows = {
+                r for (r, c), cell in sheet.cells.items() if cell.value is not None and r >= r0 and c0 <= c < c_end
+            }
             result: dict[str, Any] = {"spreadsheetId": ss.id}
             if data_rows:
                 top = bottom = min(data_rows)
                 while bottom + 1 in data_rows:
                     bottom += 1
-                table_cols = [c for (r, c), cell in sheet.cells.items()
-                              if cell.value is not None and top <= r <= bottom and c0 <= c < c_end]
+                table_cols = [
+                    c
+                    for (r, c), cell in sheet.cells.items()
+                    if cell.value is not None and top <= r <= bottom and c0 <= c < c_end
+                ]
                 left, right = min(table_cols), max(table_cols)
                 result["tableRange"] = f"{quote_title(sheet.title)}!{a1_rect(top, bottom + 1, left, right + 1)}"
                 target = (bottom + 1, left)
@@ -1955,8 +2287,17 @@ class SheetsEmulator:
             if insert == "INSERT_ROWS" and n_rows and target[0] < sheet.row_count:
                 sheet.insert("ROWS", target[0], n_rows, inherit_from_before=False)
             sheet.grow(target[0] + n_rows, target[1] + n_cols)
-            updates, _ = self._write(ss, range_text, values, major, option, anchor=target,
-                                     include_values=include, response_render=render, response_date_render=date_render)
+            updates, _ = self._write(
+                ss,
+                range_text,
+                values,
+                major,
+                option,
+                anchor=target,
+                include_values=include,
+                response_render=render,
+                response_date_render=date_render,
+            )
             result["updates"] = _drop_zeros(updates)
             return result
 
@@ -1987,11 +2328,13 @@ class SheetsEmulator:
                 unknown = [k for k in req if k not in _KNOWN_REQUEST_KINDS]
                 if unknown:
                     raise _bad_request(
-                        f'Invalid JSON payload received. Unknown name "{unknown[0]}" at \'requests[{i}]\': Cannot find field.'
+                        f"Invalid JSON payload received. Unknown name \"{unknown[0]}\" at 'requests[{i}]': Cannot find field."
                     )
                 if len(req) > 1:
-                    raise _bad_request(f"Invalid requests[{i}]: oneof field 'kind' is already set. Cannot set '{list(req)[1]}'")
-                (kind, body), = req.items()
+                    raise _bad_request(
+                        f"Invalid requests[{i}]: oneof field 'kind' is already set. Cannot set '{list(req)[1]}'"
+                    )
+                ((kind, body),) = req.items()
                 where = f"requests[{i}].{kind}"
                 handler = getattr(self, f"_req_{kind}", None)
                 if handler is not None:
@@ -2005,7 +2348,8 @@ class SheetsEmulator:
             result: dict[str, Any] = {"spreadsheetId": ss.id, "replies": replies}
             if payload.get("includeSpreadsheetInResponse"):
                 result["updatedSpreadsheet"] = self._spreadsheet_json(
-                    ss, bool(payload.get("responseIncludeGridData")), payload.get("responseRanges"))
+                    ss, bool(payload.get("responseIncludeGridData")), payload.get("responseRanges")
+                )
             return result
 
         return self._atomic(ss, run)
@@ -2025,7 +2369,8 @@ class SheetsEmulator:
         if r1 > sheet.row_count or c1 > sheet.column_count:
             raise _bad_request(
                 f"Invalid {where}: Range ({quote_title(sheet.title, True)}!{a1_rect(r0, max(r1, r0 + 1), c0, max(c1, c0 + 1))}) "
-                f"exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
+                f"exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
+            )
         return sheet, r0, r1, c0, c1
 
     def _check_title(self, ss: Spreadsheet, title: Any, where: str, current: Sheet | None = None) -> None:
@@ -2101,7 +2446,9 @@ class SheetsEmulator:
             elif head == "hidden":
                 sheet.hidden = bool(props.get("hidden", False))
             elif head == "gridProperties":
-                keys = [tail] if tail else list(grid) or ["rowCount", "columnCount", "frozenRowCount", "frozenColumnCount"]
+                keys = (
+                    [tail] if tail else list(grid) or ["rowCount", "columnCount", "frozenRowCount", "frozenColumnCount"]
+                )
                 for key in keys:
                     if key == "rowCount":
                         rows = grid.get("rowCount", 0)
@@ -2120,8 +2467,11 @@ class SheetsEmulator:
             else:
                 sheet.extra_properties.pop(head, None)
         if rows < 1 or cols < 1:
-            raise _bad_request(f"Invalid {where}: You can't delete all the rows on the sheet."
-                               if rows < 1 else f"Invalid {where}: You can't delete all the columns on the sheet.")
+            raise _bad_request(
+                f"Invalid {where}: You can't delete all the rows on the sheet."
+                if rows < 1
+                else f"Invalid {where}: You can't delete all the columns on the sheet."
+            )
         if (rows, cols) != (sheet.row_count, sheet.column_count):
             sheet.resize(rows, cols)
         if sheet.frozen_rows >= sheet.row_count:
@@ -2136,7 +2486,7 @@ class SheetsEmulator:
         if not fields:
             raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
         paths = mask_leaf_paths(parse_field_mask(fields))
-        for path in (mask_leaf_paths(_tree_of(props)) if "*" in paths else paths):
+        for path in mask_leaf_paths(_tree_of(props)) if "*" in paths else paths:
             head = path.split(".")[0]
             if head == "title" and props.get("title"):
                 ss.title = props["title"]
@@ -2152,10 +2502,14 @@ class SheetsEmulator:
         if rule is not None:
             condition = rule.get("condition") or {}
             if condition.get("type") not in _CONDITION_TYPES:
-                raise _bad_request(f"Invalid {where}: Invalid data validation rule: condition type "
-                                   f"{condition.get('type')!r} is not valid.")
+                raise _bad_request(
+                    f"Invalid {where}: Invalid data validation rule: condition type "
+                    f"{condition.get('type')!r} is not valid."
+                )
             if condition["type"] in ("ONE_OF_LIST", "ONE_OF_RANGE") and not condition.get("values"):
-                raise _bad_request(f"Invalid {where}: Invalid ConditionValue for {condition['type']}: at least one value is required.")
+                raise _bad_request(
+                    f"Invalid {where}: Invalid ConditionValue for {condition['type']}: at least one value is required."
+                )
         for r in range(r0, r1):
             for c in range(c0, c1):
                 if rule is None:
@@ -2211,14 +2565,18 @@ class SheetsEmulator:
         need_r = r0 + len(rows)
         need_c = c0 + max((len(r.get("values") or []) for r in rows), default=0)
         if need_r > sheet.row_count or need_c > sheet.column_count:
-            raise _bad_request(f"Invalid {where}: Range exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}")
+            raise _bad_request(
+                f"Invalid {where}: Range exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
+            )
         for i, row in enumerate(rows):
             for j, data in enumerate(row.get("values") or []):
                 cell = sheet.ensure(r0 + i, c0 + j)
                 if set_value:
                     cell.value = _from_extended_value((data or {}).get("userEnteredValue"))
                 if set_format:
-                    cell.number_format = copy.deepcopy(((data or {}).get("userEnteredFormat") or {}).get("numberFormat"))
+                    cell.number_format = copy.deepcopy(
+                        ((data or {}).get("userEnteredFormat") or {}).get("numberFormat")
+                    )
                 sheet.prune(r0 + i, c0 + j)
         return {}
 
@@ -2227,7 +2585,9 @@ class SheetsEmulator:
         with self._lock:
             self._faults.clear()
 
-    def _dimension_range(self, ss: Spreadsheet, rng: dict | None, where: str, inserting: bool) -> tuple[Sheet, str, int, int]:
+    def _dimension_range(
+        self, ss: Spreadsheet, rng: dict | None, where: str, inserting: bool
+    ) -> tuple[Sheet, str, int, int]:
         rng = rng or {}
         sheet = ss.sheet_by_id(rng.get("sheetId", 0))
         if sheet is None:
@@ -2345,14 +2705,29 @@ class SheetsEmulator:
 
     def _req_mergeCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
         sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
-        sheet.merges.append({"sheetId": sheet.sheet_id, "startRowIndex": r0, "endRowIndex": r1,
-                             "startColumnIndex": c0, "endColumnIndex": c1})
+        sheet.merges.append(
+            {
+                "sheetId": sheet.sheet_id,
+                "startRowIndex": r0,
+                "endRowIndex": r1,
+                "startColumnIndex": c0,
+                "endColumnIndex": c1,
+            }
+        )
         return {}
 
     def _req_unmergeCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
         sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
-        sheet.merges = [m for m in sheet.merges if not (
-            m["startRowIndex"] < r1 and r0 < m["endRowIndex"] and m["startColumnIndex"] < c1 and c0 < m["endColumnIndex"])]
+        sheet.merges = [
+            m
+            for m in sheet.merges
+            if not (
+                m["startRowIndex"] < r1
+                and r0 < m["endRowIndex"]
+                and m["startColumnIndex"] < c1
+                and c0 < m["endColumnIndex"]
+            )
+        ]
         return {}
 
     def _req_addProtectedRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
@@ -2387,9 +2762,14 @@ class SheetsEmulator:
         rest = path[len("/drive/v3/files") :].strip("/")
 
         def file_json(ss: Spreadsheet) -> dict:
-            return {"kind": "drive#file", "id": ss.id, "name": ss.title,
-                    "mimeType": "application/vnd.google-apps.spreadsheet",
-                    "createdTime": ss.created, "modifiedTime": ss.modified}
+            return {
+                "kind": "drive#file",
+                "id": ss.id,
+                "name": ss.title,
+                "mimeType": "application/vnd.google-apps.spreadsheet",
+                "createdTime": ss.created,
+                "modifiedTime": ss.modified,
+            }
 
         if rest:
             ss = self._spreadsheets.get(rest)
@@ -2398,8 +2778,11 @@ class SheetsEmulator:
             return file_json(ss)
         q = query.get("q", [""])[0]
         name = re.search(r'name\s*=\s*"((?:[^"\\]|\\.)*)"', q) or re.search(r"name\s*=\s*'((?:[^'\\]|\\.)*)'", q)
-        files = [file_json(ss) for ss in self._spreadsheets.values() if self._role(ss, email) is not None
-                 and (name is None or ss.title == name.group(1))]
+        files = [
+            file_json(ss)
+            for ss in self._spreadsheets.values()
+            if self._role(ss, email) is not None and (name is None or ss.title == name.group(1))
+        ]
         return {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
 
 
@@ -2408,8 +2791,18 @@ class SheetsEmulator:
 # ---------------------------------------------------------------------------
 
 
-_REQUEST_KINDS = ("get", "values.get", "values.update", "values:batchGet", "values:batchUpdate",
-                  "values:batchClear", "values:append", "values:clear", ":batchUpdate", "drive")
+_REQUEST_KINDS = (
+    "get",
+    "values.get",
+    "values.update",
+    "values:batchGet",
+    "values:batchUpdate",
+    "values:batchClear",
+    "values:append",
+    "values:clear",
+    ":batchUpdate",
+    "drive",
+)
 
 
 def _request_kind(method: str, raw_path: str) -> str:
@@ -2507,7 +2900,9 @@ def _json_body(body: bytes) -> dict:
 
 
 def _enum_error(snake: str, enum_name: str, value: Any) -> ApiError:
-    return _bad_request(f"Invalid value at '{snake}' (type.googleapis.com/google.apps.sheets.v4.{enum_name}), \"{value}\"")
+    return _bad_request(
+        f"Invalid value at '{snake}' (type.googleapis.com/google.apps.sheets.v4.{enum_name}), \"{value}\""
+    )
 
 
 def _enum_param(query: dict, name: str, snake: str, enum_name: str, allowed: tuple, default: str) -> str:
@@ -2540,9 +2935,16 @@ def _input_option(value: str | None) -> str:
 
 def _unauthenticated(reason: str) -> ApiError:
     return ApiError(
-        401, _UNAUTHENTICATED_MESSAGE,
-        details=[{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
-                  "domain": "googleapis.com", "metadata": {"service": "sheets.googleapis.com"}}],
+        401,
+        _UNAUTHENTICATED_MESSAGE,
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": reason,
+                "domain": "googleapis.com",
+                "metadata": {"service": "sheets.googleapis.com"},
+            }
+        ],
         headers={"WWW-Authenticate": 'Bearer realm="https://accounts.google.com/", error="invalid_token"'},
     )
 
@@ -2554,16 +2956,28 @@ def _quota_error(kind: str, limit: int | None) -> ApiError:
         f"Quota exceeded for quota metric '{label} requests' and limit '{label} requests per minute per user' "
         "of service 'sheets.googleapis.com' for consumer 'project_number:123456789012'.",
         details=[
-            {"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": "RATE_LIMIT_EXCEEDED",
-             "domain": "googleapis.com", "metadata": {
-                 "quota_metric": f"sheets.googleapis.com/{kind}_requests",
-                 "quota_limit": f"{label}RequestsPerMinutePerUser",
-                 "quota_limit_value": str(limit if limit is not None else 60),
-                 "quota_location": "global", "consumer": "projects/123456789012",
-                 "service": "sheets.googleapis.com"}},
-            {"@type": "type.googleapis.com/google.rpc.Help", "links": [{
-                "description": "Request a higher quota limit.",
-                "url": "https://cloud.google.com/docs/quotas/help/request_increase"}]},
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "RATE_LIMIT_EXCEEDED",
+                "domain": "googleapis.com",
+                "metadata": {
+                    "quota_metric": f"sheets.googleapis.com/{kind}_requests",
+                    "quota_limit": f"{label}RequestsPerMinutePerUser",
+                    "quota_limit_value": str(limit if limit is not None else 60),
+                    "quota_location": "global",
+                    "consumer": "projects/123456789012",
+                    "service": "sheets.googleapis.com",
+                },
+            },
+            {
+                "@type": "type.googleapis.com/google.rpc.Help",
+                "links": [
+                    {
+                        "description": "Request a higher quota limit.",
+                        "url": "https://cloud.google.com/docs/quotas/help/request_increase",
+                    }
+                ],
+            },
         ],
     )
 
@@ -2579,7 +2993,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "ESF"
     sys_version = ""
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access logs
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def _handle(self) -> None:
@@ -2603,12 +3017,14 @@ class _Handler(BaseHTTPRequestHandler):
 # Routing the Google client libraries to the emulator
 # ---------------------------------------------------------------------------
 
-ROUTED_HOSTS = frozenset({
-    "sheets.googleapis.com",
-    "www.googleapis.com",
-    "iamcredentials.googleapis.com",
-    "oauth2.googleapis.com",
-})
+ROUTED_HOSTS = frozenset(
+    {
+        "sheets.googleapis.com",
+        "www.googleapis.com",
+        "iamcredentials.googleapis.com",
+        "oauth2.googleapis.com",
+    }
+)
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 try:  # requests is a test dependency; the emulator itself does not need it

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook as XlWorkbook
 from openpyxl import load_workbook
-from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
 from intervisie import schema
 from intervisie.workbook.base import ANY, CellChange, ChangeSet, RowAppend, TabReplace, key_of
@@ -85,7 +85,7 @@ HARNESSES = {"excel": ExcelHarness}
 
 def _gsheets_harness():
     try:
-        from gsheets_harness import GoogleHarness  # noqa: F401
+        from gsheets_harness import GoogleHarness
     except ImportError:
         return None
     return GoogleHarness
@@ -109,8 +109,23 @@ MEETINGS_HEADER = [c.name for c in schema.BIJEENKOMSTEN.columns[:12]] + ["Agenda
 def meetings_tabs(n: int = 3) -> dict[str, list[list[Any]]]:
     rows = [MEETINGS_HEADER]
     for i in range(1, n + 1):
-        rows.append([f"G-2027-0{i}", "G", dt.datetime(2027, 1, i * 7), dt.time(19, 30), dt.time(21, 30), "Zaal & Co",
-                     "Incidentmethode", "", "", "", f"Thema {i}", "bevestigd", None])
+        rows.append(
+            [
+                f"G-2027-0{i}",
+                "G",
+                dt.datetime(2027, 1, i * 7),
+                dt.time(19, 30),
+                dt.time(21, 30),
+                "Zaal & Co",
+                "Incidentmethode",
+                "",
+                "",
+                "",
+                f"Thema {i}",
+                "bevestigd",
+                None,
+            ]
+        )
     return {"Bijeenkomsten": rows, "Logboek": [[c.name for c in schema.LOGBOEK.columns]]}
 
 
@@ -155,7 +170,11 @@ def test_row_inserted_between_read_and_write(harness):
     wb = harness.create(meetings_tabs(2))
     wb.read()
     harness.insert_row("Bijeenkomsten", 2, ["NIEUW-1", "G"])
-    wb.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Agenda", "x.docx", None)]))
+    wb.write(
+        ChangeSet(
+            cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Agenda", "x.docx", None)]
+        )
+    )
     grid = harness.grid("Bijeenkomsten")
     assert grid[1][0] == "NIEUW-1" and (len(grid[1]) < 13 or grid[1][12] is None)
     assert _row_of(grid, "G-2027-01")[12] == "x.docx"
@@ -165,10 +184,18 @@ def test_coordinator_edit_between_read_and_write_wins(harness):
     wb = harness.create(meetings_tabs(2))
     wb.read()
     harness.edit("Bijeenkomsten", "F2", "Andere zaal")  # the coordinator changes the location
-    res = wb.write(ChangeSet(cells=[
-        CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Locatie", "Voorstel", "Zaal & Co"),
-        CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-02"), "Locatie", "Voorstel", "Zaal & Co"),
-    ]))
+    res = wb.write(
+        ChangeSet(
+            cells=[
+                CellChange(
+                    "Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Locatie", "Voorstel", "Zaal & Co"
+                ),
+                CellChange(
+                    "Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-02"), "Locatie", "Voorstel", "Zaal & Co"
+                ),
+            ]
+        )
+    )
     grid = harness.grid("Bijeenkomsten")
     assert _row_of(grid, "G-2027-01")[5] == "Andere zaal"
     assert _row_of(grid, "G-2027-02")[5] == "Voorstel"
@@ -178,14 +205,20 @@ def test_coordinator_edit_between_read_and_write_wins(harness):
 def test_missing_key_is_a_conflict_not_a_crash(harness):
     wb = harness.create(meetings_tabs(1))
     wb.read()
-    res = wb.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "WEG"), "Agenda", "x", None)]))
+    res = wb.write(
+        ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "WEG"), "Agenda", "x", None)])
+    )
     assert res.cells_written == 0 and "niet meer gevonden" in res.conflicts[0].message
 
 
 def test_append_rows_is_idempotent_with_unique(harness):
     wb = harness.create(meetings_tabs(1))
     wb.read()
-    ap = RowAppend("Bijeenkomsten", {"Nr": "G-2027-09", "Groep": "G", "Datum": dt.date(2027, 3, 2), "Status": "voorstel"}, unique=("Nr",))
+    ap = RowAppend(
+        "Bijeenkomsten",
+        {"Nr": "G-2027-09", "Groep": "G", "Datum": dt.date(2027, 3, 2), "Status": "voorstel"},
+        unique=("Nr",),
+    )
     assert wb.write(ChangeSet(appends=[ap])).rows_appended == 1
     wb.read()
     assert wb.write(ChangeSet(appends=[ap])).rows_appended == 0
@@ -196,11 +229,19 @@ def test_append_rows_is_idempotent_with_unique(harness):
 def test_replace_system_tab_and_log(harness):
     wb = harness.create(meetings_tabs(1))
     wb.read()
-    rows = tuple({"Tijdstip": dt.datetime(2027, 1, 1, 10, 0), "Ernst": "fout", "Tabblad": "X", "Cel": f"X!A{i}", "Melding": "m"} for i in range(5))
+    rows = tuple(
+        {"Tijdstip": dt.datetime(2027, 1, 1, 10, 0), "Ernst": "fout", "Tabblad": "X", "Cel": f"X!A{i}", "Melding": "m"}
+        for i in range(5)
+    )
     wb.write(ChangeSet(replaces=[TabReplace("Meldingen", rows)]))
     assert len(harness.grid("Meldingen")) == 6
     wb.read()
-    wb.write(ChangeSet(replaces=[TabReplace("Meldingen", rows[:2])], log=[{"Tijdstip": dt.datetime(2027, 1, 1), "Actie": "test", "Onderwerp": "o", "Resultaat": "r"}]))
+    wb.write(
+        ChangeSet(
+            replaces=[TabReplace("Meldingen", rows[:2])],
+            log=[{"Tijdstip": dt.datetime(2027, 1, 1), "Actie": "test", "Onderwerp": "o", "Resultaat": "r"}],
+        )
+    )
     assert len(harness.grid("Meldingen")) == 3
     assert harness.grid("Logboek")[1][1] == "test"
 
@@ -210,7 +251,19 @@ def test_missing_owned_column_is_added(harness):
     tabs["Bijeenkomsten"] = [r[:12] for r in tabs["Bijeenkomsten"]]
     wb = harness.create(tabs)
     wb.read()
-    wb.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Laatst verwerkt", dt.datetime(2027, 1, 2, 3, 4), None)]))
+    wb.write(
+        ChangeSet(
+            cells=[
+                CellChange(
+                    "Bijeenkomsten",
+                    key_of(schema.BIJEENKOMSTEN, "G-2027-01"),
+                    "Laatst verwerkt",
+                    dt.datetime(2027, 1, 2, 3, 4),
+                    None,
+                )
+            ]
+        )
+    )
     grid = harness.grid("Bijeenkomsten")
     assert grid[0][12] == "Laatst verwerkt"
     assert _as_datetime(grid[1][12]) == dt.datetime(2027, 1, 2, 3, 4)
@@ -227,7 +280,7 @@ def _as_datetime(v):
 NASTY = [
     "Jansen & Zn <B.V.>",
     "=SUM(A1:A3)",
-    "=IMPORTXML(\"http://x\", \"//a\")",
+    '=IMPORTXML("http://x", "//a")',
     "+31 6 1234",
     "-5",
     "'quoted'",
@@ -244,7 +297,9 @@ NASTY = [
 def test_text_round_trips_exactly_and_never_becomes_a_formula(harness, text):
     wb = harness.create(meetings_tabs(1))
     wb.read()
-    wb.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Agenda", text, None)]))
+    wb.write(
+        ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), "Agenda", text, None)])
+    )
     snap = wb.read()
     row = snap.tabs["Bijeenkomsten"].rows[0][1]
     assert row[12] == text
@@ -254,7 +309,9 @@ def test_typed_values_round_trip(harness):
     wb = harness.create(meetings_tabs(1))
     wb.read()
     values = {"Datum": dt.date(2027, 5, 4), "Begintijd": dt.time(9, 15), "Eindtijd": dt.time(11, 45)}
-    cells = [CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), k, v, ANY) for k, v in values.items()]
+    cells = [
+        CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "G-2027-01"), k, v, ANY) for k, v in values.items()
+    ]
     wb.write(ChangeSet(cells=cells))
     from intervisie.values import parse_date, parse_time
 

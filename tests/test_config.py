@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from helpers import cli
 
 from intervisie.config import load_config
@@ -16,15 +15,21 @@ def test_example_config_is_valid():
     assert cfg.mail.transport == "outbox"
 
 
-@pytest.mark.parametrize("text,message", [
-    ("[mail]\nsmtp_hots = 'x'\n", "mail.smtp_hots: unknown key"),
-    ("[workbook]\npath = 'a.xlsx'\ngoogle_sheet = 'k'\ncredentials = 'c.json'\n", "workbook: give either path or google_sheet, not both"),
-    ("[mail]\ntransport = 'smtp'\n", "mail: transport 'smtp' needs smtp_host"),
-    ("[mail]\nsmtp_port = 'vijf'\n", "mail.smtp_port:"),
-    ("[mail]\ntransport = 'pigeon'\n", "mail.transport: Input should be 'outbox' or 'smtp'"),
-    ("[extra]\n", "extra: unknown key"),
-    ("[workbook\n", "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        ("[mail]\nsmtp_hots = 'x'\n", "mail.smtp_hots: unknown key"),
+        (
+            "[workbook]\npath = 'a.xlsx'\ngoogle_sheet = 'k'\ncredentials = 'c.json'\n",
+            "workbook: give either path or google_sheet, not both",
+        ),
+        ("[mail]\ntransport = 'smtp'\n", "mail: transport 'smtp' needs smtp_host"),
+        ("[mail]\nsmtp_port = 'vijf'\n", "mail.smtp_port:"),
+        ("[mail]\ntransport = 'pigeon'\n", "mail.transport: Input should be 'outbox' or 'smtp'"),
+        ("[extra]\n", "extra: unknown key"),
+        ("[workbook\n", "not valid TOML"),
+    ],
+)
 def test_config_errors_name_the_key(tmp_path, text, message):
     p = tmp_path / "c.toml"
     p.write_text(text)

@@ -34,6 +34,7 @@ SECRET = "GEHEIME-HULPVRAAG-XYZ"
 
 # ----------------------------------------------------------------------------- contexts
 
+
 def agenda_ctx(**over):
     ctx = dict(
         org=ORG,
@@ -50,19 +51,40 @@ def agenda_ctx(**over):
         method_name="Incidentmethode",
         method_description="De inbrenger vertelt een concreet incident.\nDaarna volgen vragen.",
         cases=[
-            dict(nr="1", presenter="Carla Smit", title="Cliënt komt te laat", confidential=False,
-                 question="Hoe ga ik het gesprek aan?",
-                 explanation="Regel één van de toelichting.\nRegel twee & <meer>."),
-            dict(nr="2", presenter="Dirk O'Neill", title="Samenwerking huisarts",
-                 confidential=True, question=SECRET, explanation=SECRET),
-            dict(nr="3", presenter="Eva Bakker", title="Werkdruk", confidential=False,
-                 question='Hoe zeg ik "nee"?', explanation=""),
+            dict(
+                nr="1",
+                presenter="Carla Smit",
+                title="Cliënt komt te laat",
+                confidential=False,
+                question="Hoe ga ik het gesprek aan?",
+                explanation="Regel één van de toelichting.\nRegel twee & <meer>.",
+            ),
+            dict(
+                nr="2",
+                presenter="Dirk O'Neill",
+                title="Samenwerking huisarts",
+                confidential=True,
+                question=SECRET,
+                explanation=SECRET,
+            ),
+            dict(
+                nr="3",
+                presenter="Eva Bakker",
+                title="Werkdruk",
+                confidential=False,
+                question='Hoe zeg ik "nee"?',
+                explanation="",
+            ),
         ],
         timetable=[
-            dict(start=f"{19 + (30 + 10 * i) // 60}:{(30 + 10 * i) % 60:02d}",
-                 end=f"{19 + (40 + 10 * i) // 60}:{(40 + 10 * i) % 60:02d}",
-                 minutes=10, name=f"Onderdeel {i + 1}",
-                 description="Inbrenger vertelt" if i % 2 else "", who="Voorzitter")
+            dict(
+                start=f"{19 + (30 + 10 * i) // 60}:{(30 + 10 * i) % 60:02d}",
+                end=f"{19 + (40 + 10 * i) // 60}:{(40 + 10 * i) % 60:02d}",
+                minutes=10,
+                name=f"Onderdeel {i + 1}",
+                description="Inbrenger vertelt" if i % 2 else "",
+                who="Voorzitter",
+            )
             for i in range(12)
         ],
         code_of_conduct="Wat hier besproken wordt, blijft hier.\nWe laten elkaar uitpraten.",
@@ -74,31 +96,53 @@ def agenda_ctx(**over):
 
 def presentie_ctx(n: int = 4, **over):
     people = [
-        dict(name=f"Deelnemer {i}", profession="Verpleegkundige", registration_type="BIG",
-             registration_number=f"0123456789{i}", organisation=ORG)
+        dict(
+            name=f"Deelnemer {i}",
+            profession="Verpleegkundige",
+            registration_type="BIG",
+            registration_number=f"0123456789{i}",
+            organisation=ORG,
+        )
         for i in range(n)
     ]
     people[0]["registration_number"] = "01234567890"
-    ctx = dict(org=ORG, group=GROUP, meeting_nr="3", date_long="dinsdag 12 januari 2027",
-               start="19:30", end="21:45", location="Praktijk De Linde",
-               accreditation_body="V&VN Kwaliteitsregister", accreditation_nr="AB-123",
-               points="2,5", people=people, blank_rows=list(range(4)))
+    ctx = dict(
+        org=ORG,
+        group=GROUP,
+        meeting_nr="3",
+        date_long="dinsdag 12 januari 2027",
+        start="19:30",
+        end="21:45",
+        location="Praktijk De Linde",
+        accreditation_body="V&VN Kwaliteitsregister",
+        accreditation_nr="AB-123",
+        points="2,5",
+        people=people,
+        blank_rows=list(range(4)),
+    )
     ctx.update(over)
     return ctx
 
 
 def eval_ctx(cycle: bool = False, **over):
-    ctx = dict(org=ORG, group=GROUP, meeting_nr="5", date_long="dinsdag 12 januari 2027",
-               chair="Anna de Vries", cycle=cycle)
+    ctx = dict(
+        org=ORG, group=GROUP, meeting_nr="5", date_long="dinsdag 12 januari 2027", chair="Anna de Vries", cycle=cycle
+    )
     ctx.update(over)
     return ctx
 
 
 def casus_ctx(**over):
-    ctx = dict(org=ORG, group=GROUP, meeting_nr="3", date_long="dinsdag 12 januari 2027",
-               presenter="Carla Smit", case_title="Cliënt komt te laat",
-               question="Hoe ga ik het gesprek aan?",
-               explanation="Al drie weken te laat.\nIk raak geïrriteerd.")
+    ctx = dict(
+        org=ORG,
+        group=GROUP,
+        meeting_nr="3",
+        date_long="dinsdag 12 januari 2027",
+        presenter="Carla Smit",
+        case_title="Cliënt komt te laat",
+        question="Hoe ga ik het gesprek aan?",
+        explanation="Al drie weken te laat.\nIk raak geïrriteerd.",
+    )
     ctx.update(over)
     return ctx
 
@@ -144,18 +188,19 @@ def table_rows(table) -> list[list[str]]:
 
 # ----------------------------------------------------------------------------- templates
 
+
 def test_committed_templates_equal_build_output(tmp_path):
     proc = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "build_templates.py"), "--out", str(tmp_path)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 0, proc.stderr
     for kind in KINDS:
         built = (tmp_path / f"{kind}.docx").read_bytes()
         committed = (TEMPLATES / f"{kind}.docx").read_bytes()
-        assert built == committed, (
-            f"templates/{kind}.docx is stale: run scripts/build_templates.py and commit"
-        )
+        assert built == committed, f"templates/{kind}.docx is stale: run scripts/build_templates.py and commit"
 
 
 def test_default_template_dir():
@@ -179,6 +224,7 @@ def test_renderer_caches_compiled_templates(renderer):
 
 # ----------------------------------------------------------------------------- agenda
 
+
 def test_agenda_text_tables_and_escaping(renderer):
     data = renderer.render_bytes("agenda", agenda_ctx())
     doc = open_docx(data)
@@ -201,8 +247,7 @@ def test_agenda_text_tables_and_escaping(renderer):
     assert cases[0] == ["#", "Inbrenger", "Casus en hulpvraag"]
     assert [r[1] for r in cases[1:]] == ["Carla Smit", "Dirk O'Neill", "Eva Bakker"]
     assert "Samenwerking huisarts" in cases[2][2]
-    assert SECRET not in text and SECRET.encode() not in zipfile.ZipFile(io.BytesIO(data)).read(
-        "word/document.xml")
+    assert SECRET not in text and SECRET.encode() not in zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
     # multi-line values keep their line breaks (w:br), and are escaped
     assert "Regel één van de toelichting.\nRegel twee & <meer>." in cases[1][2]
     assert "De inbrenger vertelt een concreet incident.\nDaarna volgen vragen." in text
@@ -217,8 +262,7 @@ def test_agenda_text_tables_and_escaping(renderer):
 
 
 def test_agenda_optional_parts_absent(renderer):
-    ctx = agenda_ctx(location="", chair="", minute_taker="", theme="", next_date_long="",
-                     code_of_conduct="", cases=[])
+    ctx = agenda_ctx(location="", chair="", minute_taker="", theme="", next_date_long="", code_of_conduct="", cases=[])
     doc = open_docx(renderer.render_bytes("agenda", ctx))
     assert [r[0] for r in table_rows(doc.tables[0])] == ["Datum", "Tijd"]
     text = all_text(doc)
@@ -228,10 +272,10 @@ def test_agenda_optional_parts_absent(renderer):
 
 
 def test_values_cannot_inject_markup(renderer):
-    nasty = '</w:t></w:r><w:r><w:t>{{ org }}{% if 1 %}x{% endif %}\x0b\x00'
+    nasty = "</w:t></w:r><w:r><w:t>{{ org }}{% if 1 %}x{% endif %}\x0b\x00"
     data = renderer.render_bytes("agenda", agenda_ctx(theme=nasty))
     details = dict((r[0], r[1]) for r in table_rows(open_docx(data).tables[0]))
-    assert details["Thema"] == '</w:t></w:r><w:r><w:t>{{ org }}{% if 1 %}x{% endif %}'
+    assert details["Thema"] == "</w:t></w:r><w:r><w:t>{{ org }}{% if 1 %}x{% endif %}"
 
 
 def test_output_is_a_clean_zip(renderer):
@@ -272,6 +316,7 @@ def test_same_text_as_docxtpl(renderer, kind, tmp_path):
 
 # ----------------------------------------------------------------------------- presentielijst
 
+
 def test_presentielijst(renderer):
     doc = open_docx(renderer.render_bytes("presentielijst", presentie_ctx(n=6)))
     sec = doc.sections[0]
@@ -282,8 +327,7 @@ def test_presentielijst(renderer):
     assert details[1][3] == "V&VN Kwaliteitsregister, nr. AB-123 · 2,5 punten"
     t = doc.tables[1]
     rows = table_rows(t)
-    assert rows[0][:5] == ["Naam", "Beroep", "Registratie (type en nummer)", "Organisatie",
-                           "Handtekening"]
+    assert rows[0][:5] == ["Naam", "Beroep", "Registratie (type en nummer)", "Organisatie", "Handtekening"]
     assert rows[0][5] == "Tijd aanwezig" and rows[1][5:] == ["van", "tot"]
     people = rows[2:8]
     assert [r[0] for r in people] == [f"Deelnemer {i}" for i in range(6)]
@@ -299,6 +343,7 @@ def test_presentielijst(renderer):
 
 
 # ----------------------------------------------------------------------------- evaluation form
+
 
 def sdts(doc) -> dict[str, object]:
     found = {}
@@ -336,8 +381,7 @@ def test_evaluation_form_controls(renderer):
     controls = sdts(doc)
     assert set(controls) == BASE_TAGS
     items = controls["cijfer"].findall(".//" + qn("w:listItem"))
-    assert [i.get(qn("w:value")) for i in items if i.get(qn("w:value"))] == [
-        str(n) for n in range(1, 11)]
+    assert [i.get(qn("w:value")) for i in items if i.get(qn("w:value"))] == [str(n) for n in range(1, 11)]
     for tag in ("goed", "beter", "meenemen"):
         assert controls[tag].find(".//" + qn("w:text")).get(qn("w:multiLine")) == "1"
     text = all_text(doc)
@@ -349,16 +393,17 @@ def test_evaluation_form_cycle_questions(renderer):
     controls = sdts(doc)
     assert set(controls) == BASE_TAGS | CYCLE_TAGS
     items = controls["doorgaan"].findall(".//" + qn("w:listItem"))
-    assert [i.get(qn("w:value")) for i in items if i.get(qn("w:value"))] == [
-        "doorgaan", "stoppen", "twijfel"]
+    assert [i.get(qn("w:value")) for i in items if i.get(qn("w:value"))] == ["doorgaan", "stoppen", "twijfel"]
     assert "Terugblik op de cyclus" in all_text(doc)
 
 
 def test_read_evaluation_form_round_trip(renderer, tmp_path):
     path = tmp_path / "ingevuld.docx"
     renderer.render("evaluatieformulier", eval_ctx(cycle=True, meeting_nr="07"), path)
-    assert read_evaluation_form(path) == {"bijeenkomst": "07", **{t: "" for t in
-                                          (BASE_TAGS | CYCLE_TAGS) - {"bijeenkomst"}}}
+    assert read_evaluation_form(path) == {
+        "bijeenkomst": "07",
+        **{t: "" for t in (BASE_TAGS | CYCLE_TAGS) - {"bijeenkomst"}},
+    }
     doc = Document(path)
     controls = sdts(doc)
     answers = {
@@ -401,14 +446,14 @@ def test_read_evaluation_form_without_tags(renderer, tmp_path):
 
 # ----------------------------------------------------------------------------- casus
 
+
 def test_casusvoorbereiding(renderer):
     doc = open_docx(renderer.render_bytes("casusvoorbereiding", casus_ctx()))
     text = all_text(doc)
     assert "Hoe ga ik het gesprek aan?" in text
     assert "Al drie weken te laat.\nIk raak geïrriteerd." in text
     details = dict((r[0], r[1]) for r in table_rows(doc.tables[0]))
-    assert details == {"Datum": "dinsdag 12 januari 2027", "Inbrenger": "Carla Smit",
-                       "Casus": "Cliënt komt te laat"}
+    assert details == {"Datum": "dinsdag 12 januari 2027", "Inbrenger": "Carla Smit", "Casus": "Cliënt komt te laat"}
     (model,) = [t for t in doc.tables if t.rows[0].cells[-1].text == "Prestaties"]
     grid = [[c.text.split("\n")[0] for c in row.cells] for row in model.rows]
     assert grid == [
@@ -416,12 +461,14 @@ def test_casusvoorbereiding(renderer):
         ["Urgentie in A", "Oorzaak", "Probleem"],
         ["Ambitie voor B", "Middel", "Doel"],
     ]
-    no_question = all_text(open_docx(renderer.render_bytes(
-        "casusvoorbereiding", casus_ctx(question="", explanation=""))))
+    no_question = all_text(
+        open_docx(renderer.render_bytes("casusvoorbereiding", casus_ctx(question="", explanation="")))
+    )
     assert "Nog niet geformuleerd." in no_question and "Toelichting" not in no_question
 
 
 # ----------------------------------------------------------------------------- broken templates
+
 
 def make_docx(path: Path, paragraphs: list[str], footer: str | None = None) -> Path:
     doc = Document()
@@ -434,8 +481,7 @@ def make_docx(path: Path, paragraphs: list[str], footer: str | None = None) -> P
 
 
 def test_syntax_error_names_file_and_placeholder(tmp_path):
-    path = make_docx(tmp_path / "mijn_agenda.docx",
-                     ["{{ org }}", "Voorzitter: {{ chair | }}", "Einde"])
+    path = make_docx(tmp_path / "mijn_agenda.docx", ["{{ org }}", "Voorzitter: {{ chair | }}", "Einde"])
     with pytest.raises(TemplateError) as exc:
         Renderer(overrides={"agenda": path}).get("agenda")
     msg = str(exc.value)
@@ -464,8 +510,7 @@ def test_error_in_footer_is_found(tmp_path):
 
 
 def test_custom_template_renders(tmp_path):
-    path = make_docx(tmp_path / "kort.docx", ["{{ org }} – {{ date_long }}"],
-                     footer="{{ group }}")
+    path = make_docx(tmp_path / "kort.docx", ["{{ org }} – {{ date_long }}"], footer="{{ group }}")
     doc = Document(path)
     doc.core_properties.title = "Agenda {{ group }}"  # docxtpl renders core properties too
     doc.save(path)
@@ -506,26 +551,43 @@ def test_pdf_conversion(renderer, tmp_path):
         kind = "evaluatieformulier" if name.startswith("evaluatie") else name
         renderer.render(kind, ctx, tmp_path / f"{name}.docx")
     proc = subprocess.run(
-        [SOFFICE, f"-env:UserInstallation=file://{tmp_path}/lo-profile", "--headless",
-         "--convert-to", "pdf", "--outdir", str(tmp_path),
-         *[str(tmp_path / f"{n}.docx") for n in docs]],
-        capture_output=True, text=True, timeout=120,
+        [
+            SOFFICE,
+            f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            *[str(tmp_path / f"{n}.docx") for n in docs],
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr
 
     def pdf(name: str) -> tuple[int, str]:
         path = tmp_path / f"{name}.pdf"
         assert path.exists(), proc.stdout + proc.stderr
-        text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                              text=True, check=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+        ).stdout
         raw = path.read_bytes()
         pages = len(re.findall(rb"/Type\s*/Page[^s]", raw))
         return pages, " ".join(text.split())
 
     pages, text = pdf("agenda")
     assert 1 <= pages <= 3
-    for s in (ORG, "Agenda", "19:30 – 21:45 uur", "Carla Smit", "Dirk O'Neill",
-              "21:20–21:30", "dinsdag 9 februari 2027"):
+    for s in (
+        ORG,
+        "Agenda",
+        "19:30 – 21:45 uur",
+        "Carla Smit",
+        "Dirk O'Neill",
+        "21:20–21:30",
+        "dinsdag 9 februari 2027",
+    ):
         assert s in text
     assert SECRET not in text
 

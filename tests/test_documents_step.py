@@ -7,9 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from docx import Document
-from openpyxl import load_workbook
-
 from helpers import cli, meldingen
+from openpyxl import load_workbook
 
 TODAY = "2026-11-22"
 UTRECHT = "Utrecht Jeugdzorg-2026-02"
@@ -40,8 +39,12 @@ def test_documents_for_confirmed_meeting_in_window(demo_xlsx):
     r = cli("documents", "--workbook", str(demo_xlsx), "--today", TODAY)
     assert r.exit_code == 0, r.output
     names = [p.name for p in outputs(demo_xlsx)]
-    assert names == ["2026-12-01-agenda.docx", "2026-12-01-casusvoorbereiding-Joost Bakker.docx",
-                     "2026-12-01-evaluatieformulier.docx", "2026-12-01-presentielijst.docx"]
+    assert names == [
+        "2026-12-01-agenda.docx",
+        "2026-12-01-casusvoorbereiding-Joost Bakker.docx",
+        "2026-12-01-evaluatieformulier.docx",
+        "2026-12-01-presentielijst.docx",
+    ]
     assert all(p.parent.name == "Utrecht Jeugdzorg" for p in outputs(demo_xlsx))
     ws = load_workbook(demo_xlsx)["Bijeenkomsten"]
     assert ws["M3"].value.endswith("2026-12-01-agenda.docx")

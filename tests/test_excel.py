@@ -8,6 +8,7 @@ import shutil
 import subprocess
 
 import pytest
+from helpers import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -15,8 +16,6 @@ from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
-
-from helpers import cli
 
 from intervisie import schema
 from intervisie.workbook.base import CellChange, ChangeSet, key_of
@@ -36,7 +35,9 @@ def decorate(path):
     ws["Z2"] = "=SUM(1,2)"
     ws.column_dimensions["G"].hidden = True
     ws.freeze_panes = "C2"
-    ws.conditional_formatting.add("L2:L100", CellIsRule(operator="equal", formula=['"bevestigd"'], fill=PatternFill("solid", fgColor="C6EFCE")))
+    ws.conditional_formatting.add(
+        "L2:L100", CellIsRule(operator="equal", formula=['"bevestigd"'], fill=PatternFill("solid", fgColor="C6EFCE"))
+    )
     dv = DataValidation(type="whole", operator="between", formula1="1", formula2="10")
     ws.add_data_validation(dv)
     dv.add("Y2:Y50")
@@ -50,7 +51,11 @@ def test_write_back_keeps_everything_the_coordinator_made(demo_xlsx):
     decorate(demo_xlsx)
     wbk = ExcelWorkbook(demo_xlsx)
     wbk.read()
-    res = wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", "agenda.docx", None)]))
+    res = wbk.write(
+        ChangeSet(
+            cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", "agenda.docx", None)]
+        )
+    )
     assert res.cells_written == 1
     wb = load_workbook(demo_xlsx)
     ws = wb["Bijeenkomsten"]
@@ -72,7 +77,19 @@ def test_backup_kept_and_rotated(demo_xlsx, tmp_path):
     wbk = ExcelWorkbook(demo_xlsx, state_dir=tmp_path / "state")
     for i in range(12):
         wbk.read()
-        wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", f"v{i}", f"v{i-1}" if i else None)]))
+        wbk.write(
+            ChangeSet(
+                cells=[
+                    CellChange(
+                        "Bijeenkomsten",
+                        key_of(schema.BIJEENKOMSTEN, MEETING),
+                        "Agenda",
+                        f"v{i}",
+                        f"v{i - 1}" if i else None,
+                    )
+                ]
+            )
+        )
     backups = sorted((tmp_path / "state" / "backups").glob("*.xlsx"))
     assert len(backups) == 10
     newest = load_workbook(backups[-1])["Bijeenkomsten"]["M2"].value
@@ -86,7 +103,9 @@ def test_file_saved_by_coordinator_between_read_and_write(demo_xlsx):
     wb = load_workbook(demo_xlsx)
     wb["Deelnemers"]["K2"] = "Nieuwe opmerking van de coördinator"
     wb.save(demo_xlsx)
-    res = wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", "a.docx", None)]))
+    res = wbk.write(
+        ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", "a.docx", None)])
+    )
     assert res.reread
     wb = load_workbook(demo_xlsx)
     assert wb["Deelnemers"]["K2"].value == "Nieuwe opmerking van de coördinator"
@@ -99,26 +118,37 @@ def test_merged_cell_is_not_written(demo_xlsx):
     wb.save(demo_xlsx)
     wbk = ExcelWorkbook(demo_xlsx)
     wbk.read()
-    res = wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", "a.docx", None)]))
+    res = wbk.write(
+        ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", "a.docx", None)])
+    )
     assert res.cells_written == 0 and "samengevoegde" in res.conflicts[0].message
 
 
 XML_TEXT = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\r\x0b\x0c"
-                           + "".join(chr(c) for c in range(0x20) if c not in (9, 10))),
+    alphabet=st.characters(
+        blacklist_categories=("Cs",),
+        blacklist_characters="\r\x0b\x0c" + "".join(chr(c) for c in range(0x20) if c not in (9, 10)),
+    ),
     max_size=300,
 )
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.one_of(XML_TEXT, st.sampled_from(["=SUM(", "=1+1", "&<>\"'", "😀" * 10, "a\nb", "y" * 5000]),
-                      st.builds(lambda a, b: "=" + a + "\n" + b, XML_TEXT, XML_TEXT)))
+@given(
+    text=st.one_of(
+        XML_TEXT,
+        st.sampled_from(["=SUM(", "=1+1", "&<>\"'", "😀" * 10, "a\nb", "y" * 5000]),
+        st.builds(lambda a, b: "=" + a + "\n" + b, XML_TEXT, XML_TEXT),
+    )
+)
 def test_any_text_round_trips(demo_template, tmp_path_factory, text):
     path = tmp_path_factory.mktemp("rt") / "w.xlsx"
     shutil.copy(demo_template, path)
     wbk = ExcelWorkbook(path)
     wbk.read()
-    wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", text, None)]))
+    wbk.write(
+        ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Agenda", text, None)])
+    )
     raw = wbk.read().tabs["Bijeenkomsten"].rows[0][1][12]
     expected = clean_text(text)
     assert (raw or "") == expected
@@ -218,9 +248,19 @@ def test_demo_opens_in_libreoffice_without_repair(demo_xlsx, tmp_path):
     to load or loses tabs. Round trip through LibreOffice and read it back."""
     out = tmp_path / "lo"
     proc = subprocess.run(
-        ["soffice", f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "xlsx",
-         "--outdir", str(out), str(demo_xlsx)],
-        capture_output=True, text=True, timeout=180,
+        [
+            "soffice",
+            f"-env:UserInstallation=file://{tmp_path}/profile",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(out),
+            str(demo_xlsx),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
     )
     assert proc.returncode == 0, proc.stderr
     converted = out / demo_xlsx.name
@@ -236,6 +276,7 @@ def test_demo_opens_in_libreoffice_without_repair(demo_xlsx, tmp_path):
 
 def test_write_conflicts_are_reported_in_meldingen(demo_xlsx):
     from helpers import meldingen
+
     from intervisie.workbook.base import TabReplace
 
     wbk = ExcelWorkbook(demo_xlsx)
@@ -243,8 +284,15 @@ def test_write_conflicts_are_reported_in_meldingen(demo_xlsx):
     wb = load_workbook(demo_xlsx)
     wb["Bijeenkomsten"]["M3"] = "mijn eigen agenda.docx"
     wb.save(demo_xlsx)
-    changes = ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "Utrecht Jeugdzorg-2026-02"), "Agenda", "a.docx", None)],
-                        replaces=[TabReplace("Meldingen", ())], stamp=dt.datetime(2026, 11, 22, 9))
+    changes = ChangeSet(
+        cells=[
+            CellChange(
+                "Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "Utrecht Jeugdzorg-2026-02"), "Agenda", "a.docx", None
+            )
+        ],
+        replaces=[TabReplace("Meldingen", ())],
+        stamp=dt.datetime(2026, 11, 22, 9),
+    )
     res = wbk.write(changes)
     assert len(res.conflicts) == 1
     rows = meldingen(demo_xlsx)
@@ -258,7 +306,9 @@ def test_missing_coordinator_column_is_not_added(demo_xlsx):
     wb.save(demo_xlsx)
     wbk = ExcelWorkbook(demo_xlsx)
     wbk.read()
-    res = wbk.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Locatie", "Zaal", None)]))
+    res = wbk.write(
+        ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, MEETING), "Locatie", "Zaal", None)])
+    )
     assert "kolom 'Locatie' ontbreekt" in res.conflicts[0].message
     assert "Locatie" not in [c.value for c in load_workbook(demo_xlsx)["Bijeenkomsten"][1]]
 

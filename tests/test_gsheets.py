@@ -3,14 +3,13 @@ the Sheets-API emulator on loopback. Request counts, faults, access problems, in
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 
 import pytest
-from openpyxl import load_workbook
-
 from gsheets_harness import emulator
 from helpers import cli
+from openpyxl import load_workbook
 
 from intervisie.errors import BackendError, WorkbookInvalid, WorkbookNotFound
 from intervisie.workbook.gsheets import GoogleWorkbook, spreadsheet_key
@@ -31,7 +30,9 @@ def xlsx_to_tabs(path) -> dict[str, list[list]]:
 def gsheet(demo_template, tmp_path):
     emu = emulator()
     key_path = tmp_path / "sa.json"
-    info = emu.create_service_account(key_path, email=f"intervisie-{tmp_path.name[-12:]}@proj.iam.gserviceaccount.com"[-60:])
+    info = emu.create_service_account(
+        key_path, email=f"intervisie-{tmp_path.name[-12:]}@proj.iam.gserviceaccount.com"[-60:]
+    )
     sid = emu.create_spreadsheet("Intervisie", sheets=xlsx_to_tabs(demo_template), shared_with=[info["client_email"]])
     cfg = tmp_path / "intervisie.toml"
     cfg.write_text(
@@ -87,7 +88,10 @@ def test_weekly_run_on_google_sheet(gsheet):
 
 def test_request_count_is_constant_in_the_number_of_rows(gsheet, tmp_path):
     emu, sid, cfg, *_ = gsheet
-    rows = [[f"Extra {i}", f"extra{i}@example.nl", "Gent Psychologen", "gast", "", "Geen", "", "", "", "nee", ""] for i in range(3000)]
+    rows = [
+        [f"Extra {i}", f"extra{i}@example.nl", "Gent Psychologen", "gast", "", "Geen", "", "", "", "nee", ""]
+        for i in range(3000)
+    ]
     emu.set_cells(sid, "Deelnemers", rows, start="A20")
     emu.reset_counts()
     assert cli("run", "--config", str(cfg), "--today", TODAY).exit_code == 0
@@ -216,8 +220,19 @@ def test_formula_typed_text_stays_text(gsheet):
 
     wb = GoogleWorkbook(sid, gsheet[3], endpoint=emu.base_url)
     wb.read()
-    wb.write(ChangeSet(cells=[CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, "Utrecht Jeugdzorg-2026-02"), "Agenda",
-                                         '=IMPORTXML("http://x","//a")', None)]))
+    wb.write(
+        ChangeSet(
+            cells=[
+                CellChange(
+                    "Bijeenkomsten",
+                    key_of(schema.BIJEENKOMSTEN, "Utrecht Jeugdzorg-2026-02"),
+                    "Agenda",
+                    '=IMPORTXML("http://x","//a")',
+                    None,
+                )
+            ]
+        )
+    )
     assert emu.get_grid(sid, "Bijeenkomsten", render="FORMULA")[2][12] == '=IMPORTXML("http://x","//a")'
     assert emu.cell(sid, "Bijeenkomsten", "M3").value == '=IMPORTXML("http://x","//a")'
     assert type(emu.cell(sid, "Bijeenkomsten", "M3").value).__name__ != "Formula"
@@ -254,7 +269,9 @@ def test_dates_read_unambiguously_in_any_locale(demo_template, tmp_path, locale)
     emu = emulator()
     key_path = tmp_path / "sa.json"
     info = emu.create_service_account(key_path, email=f"locale-{locale.lower()}@proj.iam.gserviceaccount.com")
-    sid = emu.create_spreadsheet("Intervisie", sheets=xlsx_to_tabs(demo_template), shared_with=[info["client_email"]], locale=locale)
+    sid = emu.create_spreadsheet(
+        "Intervisie", sheets=xlsx_to_tabs(demo_template), shared_with=[info["client_email"]], locale=locale
+    )
     from intervisie.validate import validate
 
     rec = validate(GoogleWorkbook(sid, key_path, endpoint=emu.base_url).read())
@@ -298,15 +315,32 @@ def test_missing_system_tabs_and_a_full_grid_cost_one_extra_request(gsheet):
     emu.delete_sheet(sid, "Meldingen")
     emu.delete_sheet(sid, "Logboek")
     rows = len(emu.get_grid(sid, "Bijeenkomsten"))
-    routed_gspread_client(emu, key_path).open_by_key(sid).batch_update({"requests": [{"updateSheetProperties": {
-        "properties": {"sheetId": emu.sheet_id(sid, "Bijeenkomsten"), "gridProperties": {"rowCount": rows}},
-        "fields": "gridProperties.rowCount"}}]})
+    routed_gspread_client(emu, key_path).open_by_key(sid).batch_update(
+        {
+            "requests": [
+                {
+                    "updateSheetProperties": {
+                        "properties": {
+                            "sheetId": emu.sheet_id(sid, "Bijeenkomsten"),
+                            "gridProperties": {"rowCount": rows},
+                        },
+                        "fields": "gridProperties.rowCount",
+                    }
+                }
+            ]
+        }
+    )
     emu.reset_counts()
     r = cli("plan", "--config", str(cfg), "--today", TODAY)
     assert r.exit_code == 0, r.output
-    assert emu.count(":batchUpdate") == 1 and emu.count("values:batchUpdate") == 1  # addSheet + appendDimension, then values
+    assert (
+        emu.count(":batchUpdate") == 1 and emu.count("values:batchUpdate") == 1
+    )  # addSheet + appendDimension, then values
     assert {"Meldingen", "Logboek"} <= set(emu.sheet_titles(sid))
-    assert emu.get_grid(sid, "Logboek")[0][:2] == ["Tijdstip", "Actie"] and emu.get_grid(sid, "Logboek")[1][1] == "planning"
+    assert (
+        emu.get_grid(sid, "Logboek")[0][:2] == ["Tijdstip", "Actie"]
+        and emu.get_grid(sid, "Logboek")[1][1] == "planning"
+    )
     assert emu.frozen_rows(sid, "Logboek") == 1
     grid = emu.get_grid(sid, "Bijeenkomsten")
     assert len(grid) == rows + 1 and grid[-1][0] == "Gent Psychologen-2027-01"

@@ -37,8 +37,13 @@ def _locked_requirements() -> set[tuple[str, str, str]]:
     out = set()
     for d in root["metadata"]["requires-dist"]:
         m = re.search(r"extra == '([^']+)'", d.get("marker", ""))
-        out.add((canonicalize_name(d["name"]), str(Requirement(d["name"] + d.get("specifier", "")).specifier),
-                 m.group(1) if m else ""))
+        out.add(
+            (
+                canonicalize_name(d["name"]),
+                str(Requirement(d["name"] + d.get("specifier", "")).specifier),
+                m.group(1) if m else "",
+            )
+        )
     return out
 
 
@@ -91,7 +96,8 @@ def test_lock_files_belong_to_their_versions():
             filename = f["url"].rsplit("/", 1)[-1]
             norm = re.sub(r"[-_.]+", "-", filename.lower())
             assert f"-{re.sub(r'[-_.]+', '-', pkg['version'].lower())}-" in norm + "-", (
-                f"uv.lock: {name} {pkg['version']} lists {filename}: edited by hand? use scripts/upgrade-deps")
+                f"uv.lock: {name} {pkg['version']} lists {filename}: edited by hand? use scripts/upgrade-deps"
+            )
 
 
 def test_runtime_set_is_inside_the_test_set():
@@ -110,4 +116,5 @@ def test_this_environment_is_the_locked_set():
         except metadata.PackageNotFoundError:
             pytest.fail(f"{pkg} is locked but not installed: run scripts/test to reinstall")
         assert canonicalize_name(installed) == canonicalize_name(version) or installed == version, (
-            f"{pkg}: installed {installed}, locked {version}")
+            f"{pkg}: installed {installed}, locked {version}"
+        )

@@ -125,7 +125,7 @@ def assert_valid_plan(
 
 
 def test_default_path_points_at_repo_config() -> None:
-    assert DEFAULT_METHODS_PATH == Path(__file__).resolve().parents[1] / "config" / "methods.toml"
+    assert Path(__file__).resolve().parents[1] / "config" / "methods.toml" == DEFAULT_METHODS_PATH
     assert DEFAULT_METHODS_PATH.is_file()
 
 
@@ -491,26 +491,56 @@ name = "Balintmethode"
 @pytest.mark.parametrize(
     "text, where_msg",
     [
-        (method_with_step('name = "X"\nminutes = "tien"'), "methods.balint.steps[2].minutes: moet een geheel getal zijn"),
+        (
+            method_with_step('name = "X"\nminutes = "tien"'),
+            "methods.balint.steps[2].minutes: moet een geheel getal zijn",
+        ),
         (method_with_step('name = "X"\nminutes = 7'), "methods.balint.steps[2].minutes: moet een veelvoud van 5 zijn"),
         (method_with_step('name = "X"\nminutes = 0'), "methods.balint.steps[2].minutes: moet een veelvoud van 5 zijn"),
         (method_with_step('name = "X"\nminutes = 10.0'), "methods.balint.steps[2].minutes: moet een geheel getal zijn"),
-        (method_with_step('name = "X"\nweight = 0'), "methods.balint.steps[2].weight: moet een getal groter dan 0 zijn"),
+        (
+            method_with_step('name = "X"\nweight = 0'),
+            "methods.balint.steps[2].weight: moet een getal groter dan 0 zijn",
+        ),
         (method_with_step('name = "X"\nweight = "veel"'), "methods.balint.steps[2].weight: moet een getal zijn"),
         (method_with_step('name = "X"\nweight = true'), "methods.balint.steps[2].weight: moet een getal zijn"),
         (method_with_step('name = "X"\nminutes = 5\nweight = 1'), "methods.balint.steps[2]: geef 'minutes'"),
         (method_with_step('name = "X"'), "methods.balint.steps[2]: ontbreekt: geef 'minutes'"),
-        (method_with_step('minutes = 5'), "methods.balint.steps[2].name: ontbreekt"),
+        (method_with_step("minutes = 5"), "methods.balint.steps[2].name: ontbreekt"),
         (method_with_step('name = ""\nminutes = 5'), "methods.balint.steps[2].name: mag niet leeg zijn"),
-        (method_with_step('name = 3\nminutes = 5'), "methods.balint.steps[2].name: moet een tekst zijn"),
-        (method_with_step('name = "X"\nminuten = 5'), "methods.balint.steps[2].minuten: onbekende sleutel (bedoelde je 'minutes'?)"),
-        (method_with_step('name = "X"\nminutes = 5\nper_case = "ja"'), "methods.balint.steps[2].per_case: moet true of false zijn"),
-        (method_with_step('name = "X"\nminutes = 5', "cases_min = 2\ncases_max = 1"), "methods.balint.cases_max: moet minstens cases_min (2) zijn"),
-        (method_with_step('name = "X"\nminutes = 5', "cases_min = 0"), "methods.balint.cases_min: moet minstens 1 zijn"),
-        (method_with_step('name = "X"\nminutes = 5', "cases_max = 3"), "methods.balint.cases_max: de methode heeft geen stappen met per_case"),
-        (method_with_step('name = "X"\nminutes = 5', 'min_minutes = "90"'), "methods.balint.min_minutes: moet een geheel getal zijn"),
-        (method_with_step('name = "X"\nminutes = 5', 'aliases = "Balint"'), "methods.balint.aliases: moet een lijst van teksten zijn"),
-        (method_with_step('name = "X"\nminutes = 5', "stepz = 1"), "methods.balint.stepz: onbekende sleutel (bedoelde je 'steps'?)"),
+        (method_with_step("name = 3\nminutes = 5"), "methods.balint.steps[2].name: moet een tekst zijn"),
+        (
+            method_with_step('name = "X"\nminuten = 5'),
+            "methods.balint.steps[2].minuten: onbekende sleutel (bedoelde je 'minutes'?)",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5\nper_case = "ja"'),
+            "methods.balint.steps[2].per_case: moet true of false zijn",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5', "cases_min = 2\ncases_max = 1"),
+            "methods.balint.cases_max: moet minstens cases_min (2) zijn",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5', "cases_min = 0"),
+            "methods.balint.cases_min: moet minstens 1 zijn",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5', "cases_max = 3"),
+            "methods.balint.cases_max: de methode heeft geen stappen met per_case",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5', 'min_minutes = "90"'),
+            "methods.balint.min_minutes: moet een geheel getal zijn",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5', 'aliases = "Balint"'),
+            "methods.balint.aliases: moet een lijst van teksten zijn",
+        ),
+        (
+            method_with_step('name = "X"\nminutes = 5', "stepz = 1"),
+            "methods.balint.stepz: onbekende sleutel (bedoelde je 'steps'?)",
+        ),
         ('[methods.balint]\nname = "B"\nsteps = []\n', "methods.balint.steps: moet minstens één stap bevatten"),
         ('[methods.balint]\nname = "B"\n', "methods.balint.steps: ontbreekt"),
         ('[methods.balint]\nname = "B"\nsteps = "veel"\n', "methods.balint.steps: moet een lijst van stappen zijn"),
@@ -519,7 +549,10 @@ name = "Balintmethode"
         ("methods = 3\n", "methods: moet een tabel zijn"),
         ("[method.balint]\nname = 'B'\n", "method: onbekende sleutel (bedoelde je 'methods'?)"),
         ("[frame]\nopenen = []\n", "frame.openen: onbekende sleutel (bedoelde je 'opening'?)"),
-        ('[[frame.closing]]\nname = "X"\nminutes = 5\nper_case = true\n', "frame.closing[1].per_case: is alleen mogelijk bij stappen van een methode"),
+        (
+            '[[frame.closing]]\nname = "X"\nminutes = 5\nper_case = true\n',
+            "frame.closing[1].per_case: is alleen mogelijk bij stappen van een methode",
+        ),
         (
             """
 [methods.balint]

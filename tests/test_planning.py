@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from helpers import cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from helpers import cli
 
 from intervisie.methods import load_library, timetable
 from intervisie.planning import plan
@@ -20,11 +19,31 @@ LIB = load_library()
 TUESDAYS = [TODAY + dt.timedelta(days=1 + 7 * i) for i in range(10)]
 
 
-def build(n=6, grid=None, cases=(), meetings=(), facilitator="", min_members=4, frequency=6, locations=("A", "B", "C"),
-          method="Incidentmethode", duration=150, extra_groups=()):
+def build(
+    n=6,
+    grid=None,
+    cases=(),
+    meetings=(),
+    facilitator="",
+    min_members=4,
+    frequency=6,
+    locations=("A", "B", "C"),
+    method="Incidentmethode",
+    duration=150,
+    extra_groups=(),
+):
     rec = Records()
-    g = Group("G", method=method, duration=duration, start=dt.time(19, 30), frequency_weeks=frequency,
-              locations=list(locations), facilitator=facilitator, min_members=min_members, max_members=12)
+    g = Group(
+        "G",
+        method=method,
+        duration=duration,
+        start=dt.time(19, 30),
+        frequency_weeks=frequency,
+        locations=list(locations),
+        facilitator=facilitator,
+        min_members=min_members,
+        max_members=12,
+    )
     rec.groups["G"] = g
     names = [f"P{i}" for i in range(n)]
     for name in names:
@@ -37,12 +56,18 @@ def build(n=6, grid=None, cases=(), meetings=(), facilitator="", min_members=4, 
     grid = grid or {name: {d: "ja" for d in dates} for name in names}
     rec.availability = [Availability(name, "G", answers) for name, answers in grid.items()]
     rec.candidate_dates = sorted({d for a in rec.availability for d in a.answers})
-    rec.cases = [Case(nr=c[0], presenter=c[1], group="G", title=f"Casus {c[0]}", submitted=c[2] if len(c) > 2 else None)
-                 for c in cases]
+    rec.cases = [
+        Case(nr=c[0], presenter=c[1], group="G", title=f"Casus {c[0]}", submitted=c[2] if len(c) > 2 else None)
+        for c in cases
+    ]
     for m in meetings:
         rec.meetings[m.nr] = m
-    rec.all_keys = {"Groepen": set(rec.groups), "Deelnemers": set(rec.participants),
-                    "Casussen": {c.nr for c in rec.cases}, "Bijeenkomsten": set(rec.meetings)}
+    rec.all_keys = {
+        "Groepen": set(rec.groups),
+        "Deelnemers": set(rec.participants),
+        "Casussen": {c.nr for c in rec.cases},
+        "Bijeenkomsten": set(rec.meetings),
+    }
     return rec
 
 
@@ -68,13 +93,36 @@ def test_maybe_counts_half_and_ties_go_to_the_earliest():
     assert p.values["Datum"] == TUESDAYS[2]  # equal score 5.5: earliest
 
 
-@pytest.mark.parametrize("why,setup,reason", [
-    ("quorum", dict(min_members=5, grid={f"P{i}": {TUESDAYS[0]: "ja" if i < 4 else "nee"} for i in range(6)}), "te weinig deelnemers (4 van minimaal 5)"),
-    ("presenter", dict(cases=[("C-1", "P0")], grid={f"P{i}": {TUESDAYS[0]: "nee" if i == 0 else "ja"} for i in range(6)}), "geen inbrenger beschikbaar"),
-    ("facilitator", dict(facilitator="F", grid={**{f"P{i}": {TUESDAYS[0]: "ja"} for i in range(6)}, "F": {TUESDAYS[0]: "nee"}}), "procesbegeleider F niet beschikbaar"),
-    ("holiday", dict(grid={f"P{i}": {dt.date(2027, 4, 27): "ja"} for i in range(6)}), "feestdag (Koningsdag)"),
-    ("frequency", dict(meetings=[Meeting("G-2026-09", "G", dt.date(2026, 12, 15), dt.time(19, 30), dt.time(22), status="gehouden")]), "te kort na de vorige bijeenkomst"),
-])
+@pytest.mark.parametrize(
+    "why,setup,reason",
+    [
+        (
+            "quorum",
+            dict(min_members=5, grid={f"P{i}": {TUESDAYS[0]: "ja" if i < 4 else "nee"} for i in range(6)}),
+            "te weinig deelnemers (4 van minimaal 5)",
+        ),
+        (
+            "presenter",
+            dict(cases=[("C-1", "P0")], grid={f"P{i}": {TUESDAYS[0]: "nee" if i == 0 else "ja"} for i in range(6)}),
+            "geen inbrenger beschikbaar",
+        ),
+        (
+            "facilitator",
+            dict(facilitator="F", grid={**{f"P{i}": {TUESDAYS[0]: "ja"} for i in range(6)}, "F": {TUESDAYS[0]: "nee"}}),
+            "procesbegeleider F niet beschikbaar",
+        ),
+        ("holiday", dict(grid={f"P{i}": {dt.date(2027, 4, 27): "ja"} for i in range(6)}), "feestdag (Koningsdag)"),
+        (
+            "frequency",
+            dict(
+                meetings=[
+                    Meeting("G-2026-09", "G", dt.date(2026, 12, 15), dt.time(19, 30), dt.time(22), status="gehouden")
+                ]
+            ),
+            "te kort na de vorige bijeenkomst",
+        ),
+    ],
+)
 def test_each_rejection_reason(why, setup, reason):
     rec = build(**setup)
     out = plan(rec, LIB, TODAY if why != "holiday" else dt.date(2027, 4, 1))
@@ -86,7 +134,9 @@ def test_each_rejection_reason(why, setup, reason):
 def test_clash_with_another_groups_meeting_of_the_same_person():
     other = Group("H", facilitator="F", min_members=1)
     rec = build(facilitator="F", extra_groups=[other])
-    rec.meetings["H-2027-01"] = Meeting("H-2027-01", "H", TUESDAYS[0], dt.time(19, 0), dt.time(21, 0), status="bevestigd")
+    rec.meetings["H-2027-01"] = Meeting(
+        "H-2027-01", "H", TUESDAYS[0], dt.time(19, 0), dt.time(21, 0), status="bevestigd"
+    )
     out = plan(rec, LIB, TODAY)
     g_prop = next(x for x in out.proposals if x.group == "G")
     v0 = next(v for v in g_prop.verdicts if v.date == TUESDAYS[0])
@@ -115,8 +165,17 @@ def test_candidate_dates_in_the_past_or_today_are_ignored():
 
 
 def test_chair_rotates_to_who_chaired_least_recently_and_never_the_presenter():
-    history = [Meeting(f"G-2026-0{i}", "G", dt.date(2026, 1 + i, 1), chair=f"P{i}", minute_taker=f"P{(i + 1) % 6}", status="gehouden")
-               for i in range(1, 6)]
+    history = [
+        Meeting(
+            f"G-2026-0{i}",
+            "G",
+            dt.date(2026, 1 + i, 1),
+            chair=f"P{i}",
+            minute_taker=f"P{(i + 1) % 6}",
+            status="gehouden",
+        )
+        for i in range(1, 6)
+    ]
     rec = build(cases=[("C-1", "P0")], meetings=history)
     p = only(plan(rec, LIB, TODAY))
     assert p.values["Casus"] == "C-1"
@@ -132,8 +191,12 @@ def test_facilitator_always_chairs():
 
 def test_case_queue_is_fair():
     history = [Meeting("G-2026-01", "G", dt.date(2026, 10, 1), chair="P5", status="gehouden")]
-    cases = [("C-1", "P1", dt.date(2026, 9, 1)), ("C-2", "P1", dt.date(2026, 12, 1)), ("C-3", "P2", dt.date(2026, 12, 20)),
-             ("C-4", "P3", dt.date(2026, 12, 10))]
+    cases = [
+        ("C-1", "P1", dt.date(2026, 9, 1)),
+        ("C-2", "P1", dt.date(2026, 12, 1)),
+        ("C-3", "P2", dt.date(2026, 12, 20)),
+        ("C-4", "P3", dt.date(2026, 12, 10)),
+    ]
     rec = build(cases=cases, meetings=history)
     rec.cases[0].status, rec.cases[0].meeting = "besproken", "G-2026-01"
     rec.all_keys["Bijeenkomsten"] = set(rec.meetings)
@@ -162,8 +225,15 @@ def _origin(values):
 
 
 def test_existing_row_only_gets_its_empty_cells():
-    raw = {"Nr": "G-2027-05", "Groep": "G", "Datum": dt.date(2027, 2, 2), "Gespreksleider": "P3", "Status": "voorstel",
-           "Locatie": None, "Notulist": None}
+    raw = {
+        "Nr": "G-2027-05",
+        "Groep": "G",
+        "Datum": dt.date(2027, 2, 2),
+        "Gespreksleider": "P3",
+        "Status": "voorstel",
+        "Locatie": None,
+        "Notulist": None,
+    }
     m = Meeting("G-2027-05", "G", dt.date(2027, 2, 2), chair="P3", status="voorstel", origin=_origin(raw))
     out = plan(build(meetings=[m], cases=[("C-1", "P3"), ("C-2", "P4")]), LIB, TODAY)
     p = only(out)
@@ -175,9 +245,35 @@ def test_existing_row_only_gets_its_empty_cells():
 
 
 def test_every_active_group_with_an_upcoming_meeting_is_left_alone():
-    m = Meeting("G-2027-05", "G", dt.date(2027, 2, 2), dt.time(19, 30), dt.time(22), "A", "Incidentmethode", "P1", "P2", ["C-1"],
-                status="bevestigd", origin=_origin({}))
-    full = {c: "x" for c in ("Nr", "Datum", "Begintijd", "Eindtijd", "Locatie", "Methode", "Gespreksleider", "Notulist", "Casus", "Status")}
+    m = Meeting(
+        "G-2027-05",
+        "G",
+        dt.date(2027, 2, 2),
+        dt.time(19, 30),
+        dt.time(22),
+        "A",
+        "Incidentmethode",
+        "P1",
+        "P2",
+        ["C-1"],
+        status="bevestigd",
+        origin=_origin({}),
+    )
+    full = {
+        c: "x"
+        for c in (
+            "Nr",
+            "Datum",
+            "Begintijd",
+            "Eindtijd",
+            "Locatie",
+            "Methode",
+            "Gespreksleider",
+            "Notulist",
+            "Casus",
+            "Status",
+        )
+    }
     m.origin = _origin(full)
     out = plan(build(meetings=[m], cases=[("C-1", "P3")]), LIB, TODAY)
     assert out.proposals == [] and not out.changes.appends
@@ -203,8 +299,16 @@ def scenarios(draw):
     cases = [(f"C-{i}", draw(st.sampled_from(names)), dt.date(2026, 12, 1 + i)) for i in range(ncases)]
     hist = []
     for i in range(draw(st.integers(0, 4))):
-        hist.append(Meeting(f"G-2026-{i + 1:02d}", "G", dt.date(2026, 6 + i, 3), chair=draw(st.sampled_from(names)),
-                            minute_taker=draw(st.sampled_from(names)), status="gehouden"))
+        hist.append(
+            Meeting(
+                f"G-2026-{i + 1:02d}",
+                "G",
+                dt.date(2026, 6 + i, 3),
+                chair=draw(st.sampled_from(names)),
+                minute_taker=draw(st.sampled_from(names)),
+                status="gehouden",
+            )
+        )
     facilitator = draw(st.sampled_from(["", "", "F"]))
     if facilitator:
         grid["F"] = {d: a for d in dates if (a := draw(answers))}
@@ -238,8 +342,11 @@ def test_properties_of_any_proposal(rec):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(n=st.integers(4, 8), rounds=st.integers(2, 4))
 def test_over_many_meetings_everyone_chairs_and_presents_evenly(n, rounds):
-    rec = build(n=n, grid={f"P{i}": {d: "ja" for d in [TODAY + dt.timedelta(days=7 * k + 1) for k in range(200)]} for i in range(n)},
-                frequency=1)
+    rec = build(
+        n=n,
+        grid={f"P{i}": {d: "ja" for d in [TODAY + dt.timedelta(days=7 * k + 1) for k in range(200)]} for i in range(n)},
+        frequency=1,
+    )
     names = [f"P{i}" for i in range(n)]
     for i, name in enumerate(names):
         rec.cases.append(Case(nr=f"C-{i}", presenter=name, group="G", title="t", submitted=dt.date(2026, 1, 1 + i)))
@@ -248,8 +355,17 @@ def test_over_many_meetings_everyone_chairs_and_presents_evenly(n, rounds):
     for _ in range(rounds * n):
         p = only(plan(rec, LIB, today))
         v = p.values
-        m = Meeting(v["Nr"], "G", v["Datum"], v["Begintijd"], v["Eindtijd"], chair=v["Gespreksleider"], minute_taker=v.get("Notulist", ""),
-                    cases=v["Casus"].split("; ") if v.get("Casus") else [], status="gehouden")
+        m = Meeting(
+            v["Nr"],
+            "G",
+            v["Datum"],
+            v["Begintijd"],
+            v["Eindtijd"],
+            chair=v["Gespreksleider"],
+            minute_taker=v.get("Notulist", ""),
+            cases=v["Casus"].split("; ") if v.get("Casus") else [],
+            status="gehouden",
+        )
         rec.meetings[m.nr] = m
         rec.all_keys["Bijeenkomsten"].add(m.nr)
         for c in p.cases:
@@ -274,7 +390,11 @@ def test_plan_on_demo_is_sensible_and_idempotent(demo_xlsx):
     assert "Nieuw voorstel Gent Psychologen-2027-01" in r1.output and "Utrecht" not in r1.output.split("Documenten")[0]
     wb = load_workbook(demo_xlsx)
     rows = [[c.value for c in r] for r in wb["Bijeenkomsten"].iter_rows(min_row=2)]
-    assert [r[0] for r in rows] == ["Utrecht Jeugdzorg-2026-01", "Utrecht Jeugdzorg-2026-02", "Gent Psychologen-2027-01"]
+    assert [r[0] for r in rows] == [
+        "Utrecht Jeugdzorg-2026-01",
+        "Utrecht Jeugdzorg-2026-02",
+        "Gent Psychologen-2027-01",
+    ]
     assert rows[1][11] == "bevestigd" and rows[2][11] == "voorstel"
     assert rows[2][7] == "Marieke Dhondt" and rows[2][2].date() > dt.date(2026, 11, 22)
     cases = {r[0].value: r for r in wb["Casussen"].iter_rows(min_row=2)}
@@ -299,8 +419,22 @@ def test_meeting_row_with_an_error_blocks_a_second_proposal(demo_xlsx):
 
     wb = load_workbook(demo_xlsx)
     ws = wb["Bijeenkomsten"]
-    ws.append(["Gent Psychologen-2027-01", "Gent Psychologen", dt.datetime(2027, 1, 14), dt.time(14), dt.time(16), "Online", "",
-               "Marieke Dondt", "", "", "", "bevestigd"])
+    ws.append(
+        [
+            "Gent Psychologen-2027-01",
+            "Gent Psychologen",
+            dt.datetime(2027, 1, 14),
+            dt.time(14),
+            dt.time(16),
+            "Online",
+            "",
+            "Marieke Dondt",
+            "",
+            "",
+            "",
+            "bevestigd",
+        ]
+    )
     wb.save(demo_xlsx)
     for _ in range(2):
         r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
@@ -316,13 +450,30 @@ def test_coordinator_date_on_a_holiday_is_warned(demo_xlsx):
     from openpyxl import load_workbook
 
     wb = load_workbook(demo_xlsx)
-    wb["Bijeenkomsten"].append([None, "Gent Psychologen", dt.datetime(2026, 12, 25), None, None, None, None, None, None, None, None, "voorstel"])
+    wb["Bijeenkomsten"].append(
+        [
+            None,
+            "Gent Psychologen",
+            dt.datetime(2026, 12, 25),
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            "voorstel",
+        ]
+    )
     wb.save(demo_xlsx)
     r = cli("plan", "--workbook", str(demo_xlsx), "--today", "2026-11-22")
     from helpers import meldingen
 
     assert r.exit_code == 0
-    assert [m["Cel"] for m in meldingen(demo_xlsx) if "is een feestdag (Eerste kerstdag)" in m["Melding"]] == ["Bijeenkomsten!C4"]
+    assert [m["Cel"] for m in meldingen(demo_xlsx) if "is een feestdag (Eerste kerstdag)" in m["Melding"]] == [
+        "Bijeenkomsten!C4"
+    ]
     ws = load_workbook(demo_xlsx)["Bijeenkomsten"]
     assert ws["A4"].value == "Gent Psychologen-2026-01" and ws["H4"].value == "Marieke Dhondt"
 
@@ -334,9 +485,8 @@ def test_group_without_members_gets_no_meeting():
 
 
 def test_unreadable_meetings_tab_plans_nothing(demo_xlsx):
-    from openpyxl import load_workbook
-
     from helpers import all_values
+    from openpyxl import load_workbook
 
     wb = load_workbook(demo_xlsx)
     wb["Bijeenkomsten"]["C1"] = "Datun"
@@ -348,8 +498,18 @@ def test_unreadable_meetings_tab_plans_nothing(demo_xlsx):
     assert all_values(demo_xlsx) == before  # no proposal appended, run after run
 
 
-FILLABLE = {"Nr": "G-2027-07", "Datum": dt.date(2027, 2, 9), "Begintijd": dt.time(20, 0), "Eindtijd": dt.time(22, 30),
-            "Locatie": "Eigen zaal", "Methode": "Balint", "Gespreksleider": "P2", "Notulist": "P3", "Casus": "C-1", "Status": "voorstel"}
+FILLABLE = {
+    "Nr": "G-2027-07",
+    "Datum": dt.date(2027, 2, 9),
+    "Begintijd": dt.time(20, 0),
+    "Eindtijd": dt.time(22, 30),
+    "Locatie": "Eigen zaal",
+    "Methode": "Balint",
+    "Gespreksleider": "P2",
+    "Notulist": "P3",
+    "Casus": "C-1",
+    "Status": "voorstel",
+}
 
 
 @settings(max_examples=60, deadline=None)
@@ -357,9 +517,20 @@ FILLABLE = {"Nr": "G-2027-07", "Datum": dt.date(2027, 2, 9), "Begintijd": dt.tim
 def test_proposals_never_overwrite_a_filled_cell(filled):
     raw = {k: (FILLABLE[k] if k in filled else None) for k in FILLABLE}
     raw["Groep"] = "G"
-    m = Meeting(raw["Nr"] or "", "G", raw["Datum"], raw["Begintijd"], raw["Eindtijd"], raw["Locatie"] or "", raw["Methode"] or "",
-                raw["Gespreksleider"] or "", raw["Notulist"] or "", [raw["Casus"]] if raw["Casus"] else [], status="voorstel",
-                origin=_origin(raw))
+    m = Meeting(
+        raw["Nr"] or "",
+        "G",
+        raw["Datum"],
+        raw["Begintijd"],
+        raw["Eindtijd"],
+        raw["Locatie"] or "",
+        raw["Methode"] or "",
+        raw["Gespreksleider"] or "",
+        raw["Notulist"] or "",
+        [raw["Casus"]] if raw["Casus"] else [],
+        status="voorstel",
+        origin=_origin(raw),
+    )
     rec = build(meetings=[m], cases=[("C-1", "P1"), ("C-2", "P4")])
     out = plan(rec, LIB, TODAY)
     for ch in out.changes.cells:
@@ -374,13 +545,21 @@ def test_extra_method_file_from_the_config_is_used(demo_xlsx, tmp_path):
     (tmp_path / "eigen-methoden.toml").write_text(
         '[methods.wandelintervisie]\nname = "Wandelintervisie"\ndescription = "Casus bespreken tijdens een wandeling."\n'
         'min_minutes = 60\n[[methods.wandelintervisie.steps]]\nname = "Wandelen en bevragen"\ndescription = "In tweetallen."\n'
-        'who = "iedereen"\nweight = 1\n', encoding="utf-8")
+        'who = "iedereen"\nweight = 1\n',
+        encoding="utf-8",
+    )
     cfg = tmp_path / "intervisie.toml"
-    cfg.write_text(f"[workbook]\npath = '{demo_xlsx}'\n[planning]\nmethods = ['eigen-methoden.toml']\n", encoding="utf-8")
+    cfg.write_text(
+        f"[workbook]\npath = '{demo_xlsx}'\n[planning]\nmethods = ['eigen-methoden.toml']\n", encoding="utf-8"
+    )
     wb = load_workbook(demo_xlsx)
     wb["Groepen"]["B3"] = "wandel intervisie"
     wb.save(demo_xlsx)
     r = cli("plan", "--config", str(cfg), "--today", "2026-11-22")
     assert r.exit_code == 0, r.output
-    gent = next(row for row in load_workbook(demo_xlsx)["Bijeenkomsten"].iter_rows(min_row=2, values_only=True) if row[1] == "Gent Psychologen")
+    gent = next(
+        row
+        for row in load_workbook(demo_xlsx)["Bijeenkomsten"].iter_rows(min_row=2, values_only=True)
+        if row[1] == "Gent Psychologen"
+    )
     assert gent[6] == "Wandelintervisie"

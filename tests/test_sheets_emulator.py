@@ -8,14 +8,12 @@ routed to 127.0.0.1 by ``routed_gspread_client``; nothing leaves loopback.
 from __future__ import annotations
 
 import json
-import time
 from urllib.parse import quote
 
 import pytest
 import requests
 from google.auth.exceptions import RefreshError
 from gspread.exceptions import APIError, SpreadsheetNotFound
-
 from sheets_emulator import (
     Bounds,
     EmulatorRoutingAdapter,
@@ -159,21 +157,45 @@ def test_metadata_shape_and_fields_mask(emulator, gc, sid):
     assert meta["spreadsheetId"] == sid
     assert meta["spreadsheetUrl"] == f"https://docs.google.com/spreadsheets/d/{sid}/edit"
     props = meta["sheets"][1]["properties"]
-    assert props == {"sheetId": props["sheetId"], "title": "Groepen", "index": 1, "sheetType": "GRID",
-                     "gridProperties": {"rowCount": 1000, "columnCount": 26}}
+    assert props == {
+        "sheetId": props["sheetId"],
+        "title": "Groepen",
+        "index": 1,
+        "sheetType": "GRID",
+        "gridProperties": {"rowCount": 1000, "columnCount": 26},
+    }
     masked = session.get(f"{SHEETS}/{sid}", params={"fields": "sheets(properties(title,sheetId))"}).json()
-    assert masked == {"sheets": [{"properties": {"title": t, "sheetId": emulator.sheet_id(sid, t)}}
-                                 for t in ["Lees mij", "Groepen", "It's"]]}
+    assert masked == {
+        "sheets": [
+            {"properties": {"title": t, "sheetId": emulator.sheet_id(sid, t)}} for t in ["Lees mij", "Groepen", "It's"]
+        ]
+    }
     assert session.get(f"{SHEETS}/{sid}", params={"fields": "properties.title"}).json() == {
-        "properties": {"title": "Intervisie 2027"}}
+        "properties": {"title": "Intervisie 2027"}
+    }
 
 
 def test_include_grid_data_reports_values_formats_and_validation(emulator, gc, sid):
     sh = gc.open_by_key(sid)
     sheet_id = emulator.sheet_id(sid, "Groepen")
-    sh.batch_update({"requests": [{"setDataValidation": {
-        "range": {"sheetId": sheet_id, "startRowIndex": 1, "endRowIndex": 2, "startColumnIndex": 3, "endColumnIndex": 4},
-        "rule": {"condition": {"type": "BOOLEAN"}}}}]})
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "setDataValidation": {
+                        "range": {
+                            "sheetId": sheet_id,
+                            "startRowIndex": 1,
+                            "endRowIndex": 2,
+                            "startColumnIndex": 3,
+                            "endColumnIndex": 4,
+                        },
+                        "rule": {"condition": {"type": "BOOLEAN"}},
+                    }
+                }
+            ]
+        }
+    )
     meta = api(gc).get(f"{SHEETS}/{sid}", params={"includeGridData": "true", "ranges": "Groepen!A2:D2"}).json()
     assert [s["properties"]["title"] for s in meta["sheets"]] == ["Groepen"]
     data = meta["sheets"][0]["data"][0]
@@ -192,11 +214,22 @@ def test_include_grid_data_reports_values_formats_and_validation(emulator, gc, s
 
 def test_batch_get_unformatted_serial_numbers(gc, sid):
     sh = gc.open_by_key(sid)
-    result = sh.values_batch_get(["'Lees mij'!A1:Z", "Groepen", "Groepen!A1:C10", "'It''s'!A:C"], params=dict(UNFORMATTED))
+    result = sh.values_batch_get(
+        ["'Lees mij'!A1:Z", "Groepen", "Groepen!A1:C10", "'It''s'!A:C"], params=dict(UNFORMATTED)
+    )
     ranges = result["valueRanges"]
     assert result["spreadsheetId"] == sid
-    assert [r["range"] for r in ranges] == ["'Lees mij'!A1:Z1000", "Groepen!A1:Z1000", "Groepen!A1:C10", "'It''s'!A1:C1000"]
-    assert ranges[1]["values"] == [["Naam", "Datum", "Cijfer", "Aanwezig"], ["Ann", 46399, 7.5, True], ["Bob", 46421, 8, False]]
+    assert [r["range"] for r in ranges] == [
+        "'Lees mij'!A1:Z1000",
+        "Groepen!A1:Z1000",
+        "Groepen!A1:C10",
+        "'It''s'!A1:C1000",
+    ]
+    assert ranges[1]["values"] == [
+        ["Naam", "Datum", "Cijfer", "Aanwezig"],
+        ["Ann", 46399, 7.5, True],
+        ["Bob", 46421, 8, False],
+    ]
     assert ranges[2]["values"][1] == ["Ann", 46399, 7.5]
     assert ranges[3] == {"range": "'It''s'!A1:C1000", "majorDimension": "ROWS", "values": [[1, 2, 3]]}
     assert isinstance(ranges[1]["values"][2][2], int)
@@ -210,8 +243,17 @@ def test_render_options(emulator, gc, sid):
         return sh.values_get("Groepen!A5:E5", params=params)["values"][0]
 
     assert row5() == ["#NAME?", "14:30:00", "12-1-2027 9:05:00", "50%", "1234,5"]
-    assert row5(valueRenderOption="UNFORMATTED_VALUE") == ["#NAME?", pytest.approx(14.5 / 24), pytest.approx(46399 + (9 * 60 + 5) / 1440), 0.5, 1234.5]
-    assert row5(valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING")[1:3] == ["14:30:00", "12-1-2027 9:05:00"]
+    assert row5(valueRenderOption="UNFORMATTED_VALUE") == [
+        "#NAME?",
+        pytest.approx(14.5 / 24),
+        pytest.approx(46399 + (9 * 60 + 5) / 1440),
+        0.5,
+        1234.5,
+    ]
+    assert row5(valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING")[1:3] == [
+        "14:30:00",
+        "12-1-2027 9:05:00",
+    ]
     assert row5(valueRenderOption="FORMULA")[0] == "=SUM(C2:C3)"
     assert sh.values_get("Groepen!B2:C2")["values"] == [["12-1-2027", "7,5"]]
 
@@ -240,15 +282,37 @@ def test_read_beyond_grid_is_clamped(gc, sid):
 
 def test_values_batch_update_raw_versus_user_entered(emulator, gc, sid):
     sh = gc.open_by_key(sid)
-    raw = sh.values_batch_update({"valueInputOption": "RAW", "data": [
-        {"range": "Groepen!A5:D5", "values": [["=HYPERLINK(\"x\")", "12", "2027-01-12", 3.5]]}]})
-    assert raw == {"spreadsheetId": sid, "totalUpdatedRows": 1, "totalUpdatedColumns": 4, "totalUpdatedCells": 4,
-                   "totalUpdatedSheets": 1, "responses": [{"spreadsheetId": sid, "updatedRange": "Groepen!A5:D5",
-                                                           "updatedRows": 1, "updatedColumns": 4, "updatedCells": 4}]}
-    user = sh.values_batch_update({"valueInputOption": "USER_ENTERED", "data": [
-        {"range": "Groepen!A6:F6", "values": [["=1+1", "12", "2027-01-12", "'=x", "007", "3.5"]]},
-        {"range": "'Lees mij'!B1", "values": [["TRUE"]]},
-    ]})
+    raw = sh.values_batch_update(
+        {
+            "valueInputOption": "RAW",
+            "data": [{"range": "Groepen!A5:D5", "values": [['=HYPERLINK("x")', "12", "2027-01-12", 3.5]]}],
+        }
+    )
+    assert raw == {
+        "spreadsheetId": sid,
+        "totalUpdatedRows": 1,
+        "totalUpdatedColumns": 4,
+        "totalUpdatedCells": 4,
+        "totalUpdatedSheets": 1,
+        "responses": [
+            {
+                "spreadsheetId": sid,
+                "updatedRange": "Groepen!A5:D5",
+                "updatedRows": 1,
+                "updatedColumns": 4,
+                "updatedCells": 4,
+            }
+        ],
+    }
+    user = sh.values_batch_update(
+        {
+            "valueInputOption": "USER_ENTERED",
+            "data": [
+                {"range": "Groepen!A6:F6", "values": [["=1+1", "12", "2027-01-12", "'=x", "007", "3.5"]]},
+                {"range": "'Lees mij'!B1", "values": [["TRUE"]]},
+            ],
+        }
+    )
     assert user["totalUpdatedSheets"] == 2 and user["totalUpdatedCells"] == 7
     assert emulator.get_grid(sid, "Groepen")[4:6] == [
         ['=HYPERLINK("x")', "12", "2027-01-12", 3.5],
@@ -271,8 +335,13 @@ def test_worksheet_update_get_and_clear(emulator, gc, sid):
     resp = ws.update([["Cem", "1-3-2027"]], "A4", value_input_option="USER_ENTERED")
     assert resp["updatedRange"] == "Groepen!A4:B4"
     assert ws.get("A4:B4") == [["Cem", "1-3-2027"]]
-    resp = ws.update([["7,25"]], "C4", value_input_option="USER_ENTERED", include_values_in_response=True,
-                     response_value_render_option="UNFORMATTED_VALUE")
+    resp = ws.update(
+        [["7,25"]],
+        "C4",
+        value_input_option="USER_ENTERED",
+        include_values_in_response=True,
+        response_value_render_option="UNFORMATTED_VALUE",
+    )
     assert resp["updatedData"] == {"range": "Groepen!C4", "majorDimension": "ROWS", "values": [[7.25]]}
     ws.batch_clear(["A4:B4"])
     assert ws.get("A4:B4") == [[]]
@@ -285,15 +354,22 @@ def test_write_errors(emulator, gc, sid):
     with pytest.raises(APIError) as exc:
         sh.values_update("Groepen!A1:B1", params={"valueInputOption": "RAW"}, body={"values": [[1, 2, 3]]})
     assert exc.value.code == 400
-    assert exc.value.error["message"] == "Requested writing within range ['Groepen'!A1:B1], but tried writing to column [C]"
+    assert (
+        exc.value.error["message"]
+        == "Requested writing within range ['Groepen'!A1:B1], but tried writing to column [C]"
+    )
     with pytest.raises(APIError, match="exceeds grid limits. Max rows: 1000, max columns: 26"):
         sh.values_update("Groepen!Z1", params={"valueInputOption": "RAW"}, body={"values": [[1, 2]]})
     with pytest.raises(APIError, match="'valueInputOption' is required but not specified"):
         sh.values_batch_update({"data": [{"range": "Groepen!A1", "values": [[1]]}]})
     # atomic: the first (valid) range of a failing batch is not applied
     with pytest.raises(APIError, match="Unable to parse range: Nope!A1"):
-        sh.values_batch_update({"valueInputOption": "RAW", "data": [
-            {"range": "Groepen!A1", "values": [["changed"]]}, {"range": "Nope!A1", "values": [[1]]}]})
+        sh.values_batch_update(
+            {
+                "valueInputOption": "RAW",
+                "data": [{"range": "Groepen!A1", "values": [["changed"]]}, {"range": "Nope!A1", "values": [[1]]}],
+            }
+        )
     assert emulator.get_grid(sid, "Groepen")[0][0] == "Naam"
     emulator.expand_grid_on_write = True
     sh.values_update("Groepen!Z1", params={"valueInputOption": "RAW"}, body={"values": [[1, 2]]})
@@ -318,9 +394,18 @@ def test_append_rows_after_table(emulator, gc, sid):
 def test_append_grows_the_grid(emulator, gc):
     sid = emulator.create_spreadsheet("Klein")
     sh = gc.open_by_key(sid)
-    sh.batch_update({"requests": [{"updateSheetProperties": {
-        "properties": {"sheetId": 0, "gridProperties": {"rowCount": 2, "columnCount": 2}},
-        "fields": "gridProperties(rowCount,columnCount)"}}]})
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": 0, "gridProperties": {"rowCount": 2, "columnCount": 2}},
+                        "fields": "gridProperties(rowCount,columnCount)",
+                    }
+                }
+            ]
+        }
+    )
     sh.sheet1.append_rows([["a", "b", "c"], ["d"], ["e"]])
     assert emulator.grid_size(sid, "Blad1") == (3, 3)
     assert emulator.get_grid(sid, "Blad1") == [["a", "b", "c"], ["d"], ["e"]]
@@ -333,33 +418,75 @@ def test_append_grows_the_grid(emulator, gc):
 
 def test_add_sheet_validation_and_freeze(emulator, gc, sid):
     sh = gc.open_by_key(sid)
-    reply = sh.batch_update({"requests": [
-        {"addSheet": {"properties": {"title": "Planning", "gridProperties": {"rowCount": 50, "columnCount": 5}}}},
-    ]})
+    reply = sh.batch_update(
+        {
+            "requests": [
+                {
+                    "addSheet": {
+                        "properties": {"title": "Planning", "gridProperties": {"rowCount": 50, "columnCount": 5}}
+                    }
+                },
+            ]
+        }
+    )
     props = reply["replies"][0]["addSheet"]["properties"]
     assert props["title"] == "Planning" and props["index"] == 3
     assert props["gridProperties"] == {"rowCount": 50, "columnCount": 5}
     new_id = props["sheetId"]
-    rule = {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "ja"}, {"userEnteredValue": "nee"}]},
-            "strict": True, "showCustomUi": True}
-    reply = sh.batch_update({"requests": [
-        {"setDataValidation": {"range": {"sheetId": new_id, "startRowIndex": 1, "startColumnIndex": 2, "endColumnIndex": 3},
-                               "rule": rule}},
-        {"updateSheetProperties": {"properties": {"sheetId": new_id, "gridProperties": {"frozenRowCount": 1}},
-                                   "fields": "gridProperties.frozenRowCount"}},
-        {"repeatCell": {"range": {"sheetId": new_id, "startColumnIndex": 1, "endColumnIndex": 2},
+    rule = {
+        "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": "ja"}, {"userEnteredValue": "nee"}]},
+        "strict": True,
+        "showCustomUi": True,
+    }
+    reply = sh.batch_update(
+        {
+            "requests": [
+                {
+                    "setDataValidation": {
+                        "range": {"sheetId": new_id, "startRowIndex": 1, "startColumnIndex": 2, "endColumnIndex": 3},
+                        "rule": rule,
+                    }
+                },
+                {
+                    "updateSheetProperties": {
+                        "properties": {"sheetId": new_id, "gridProperties": {"frozenRowCount": 1}},
+                        "fields": "gridProperties.frozenRowCount",
+                    }
+                },
+                {
+                    "repeatCell": {
+                        "range": {"sheetId": new_id, "startColumnIndex": 1, "endColumnIndex": 2},
                         "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "dd-mm-yyyy"}}},
-                        "fields": "userEnteredFormat.numberFormat"}},
-        {"updateDimensionProperties": {"range": {"sheetId": new_id, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1},
-                                       "properties": {"pixelSize": 200}, "fields": "pixelSize"}},
-        {"autoResizeDimensions": {"dimensions": {"sheetId": new_id, "dimension": "COLUMNS"}}},
-        {"setBasicFilter": {"filter": {"range": {"sheetId": new_id}}}},
-    ]})
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                },
+                {
+                    "updateDimensionProperties": {
+                        "range": {"sheetId": new_id, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1},
+                        "properties": {"pixelSize": 200},
+                        "fields": "pixelSize",
+                    }
+                },
+                {"autoResizeDimensions": {"dimensions": {"sheetId": new_id, "dimension": "COLUMNS"}}},
+                {"setBasicFilter": {"filter": {"range": {"sheetId": new_id}}}},
+            ]
+        }
+    )
     assert reply == {"spreadsheetId": sid, "replies": [{}, {}, {}, {}, {}, {}]}
     assert emulator.sheet_titles(sid) == ["Lees mij", "Groepen", "It's", "Planning"]
     assert emulator.frozen_rows(sid, "Planning") == 1
-    assert emulator.data_validations(sid, "Planning") == [{"range": {
-        "sheetId": new_id, "startRowIndex": 1, "endRowIndex": 50, "startColumnIndex": 2, "endColumnIndex": 3}, "rule": rule}]
+    assert emulator.data_validations(sid, "Planning") == [
+        {
+            "range": {
+                "sheetId": new_id,
+                "startRowIndex": 1,
+                "endRowIndex": 50,
+                "startColumnIndex": 2,
+                "endColumnIndex": 3,
+            },
+            "rule": rule,
+        }
+    ]
     # the DATE pattern applies to values typed later
     emulator.set_cells(sid, "Planning", [[None, "2027-01-12"]], start="A2")
     assert emulator.get_grid(sid, "Planning", render="FORMATTED_VALUE") == [[], ["", "12-01-2027"]]
@@ -378,36 +505,104 @@ def test_batch_update_errors_are_atomic(emulator, gc, sid):
     with pytest.raises(APIError, match='A sheet with the name "groepen" already exists'):
         sh.batch_update({"requests": [{"addSheet": {"properties": {"title": "groepen"}}}]})
     with pytest.raises(APIError, match="No grid with id: 999"):
-        sh.batch_update({"requests": [{"deleteDimension": {"range": {"sheetId": 999, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}}}]})
+        sh.batch_update(
+            {
+                "requests": [
+                    {
+                        "deleteDimension": {
+                            "range": {"sheetId": 999, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}
+                        }
+                    }
+                ]
+            }
+        )
 
 
 def test_insert_delete_and_sort_rows(emulator, gc, sid):
     sh = gc.open_by_key(sid)
     gid = emulator.sheet_id(sid, "Groepen")
     emulator.set_cells(sid, "Groepen", [["Cem", "", 6], ["", "", ""], ["aaron", "", 9]], start="A4")
-    sh.batch_update({"requests": [{"setDataValidation": {
-        "range": {"sheetId": gid, "startRowIndex": 1, "endRowIndex": 6, "startColumnIndex": 3, "endColumnIndex": 4},
-        "rule": {"condition": {"type": "BOOLEAN"}}}}]})
-    sh.batch_update({"requests": [
-        {"sortRange": {"range": {"sheetId": gid, "startRowIndex": 1, "endRowIndex": 6},
-                       "sortSpecs": [{"dimensionIndex": 0, "sortOrder": "ASCENDING"}]}},
-    ]})
-    assert [row[0] if row else "" for row in emulator.get_grid(sid, "Groepen")] == ["Naam", "aaron", "Ann", "Bob", "Cem"]
-    sh.batch_update({"requests": [
-        {"sortRange": {"range": {"sheetId": gid, "startRowIndex": 1, "endRowIndex": 6},
-                       "sortSpecs": [{"dimensionIndex": 2, "sortOrder": "DESCENDING"}]}},
-        {"insertDimension": {"range": {"sheetId": gid, "dimension": "ROWS", "startIndex": 1, "endIndex": 3},
-                             "inheritFromBefore": False}},
-        {"deleteDimension": {"range": {"sheetId": gid, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}}},
-    ]})
-    assert emulator.get_grid(sid, "Groepen") == [[], [], ["aaron", "", 9], ["Bob", 46421, 8, False],
-                                                 ["Ann", 46399, 7.5, True], ["Cem", "", 6]]
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "setDataValidation": {
+                        "range": {
+                            "sheetId": gid,
+                            "startRowIndex": 1,
+                            "endRowIndex": 6,
+                            "startColumnIndex": 3,
+                            "endColumnIndex": 4,
+                        },
+                        "rule": {"condition": {"type": "BOOLEAN"}},
+                    }
+                }
+            ]
+        }
+    )
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "sortRange": {
+                        "range": {"sheetId": gid, "startRowIndex": 1, "endRowIndex": 6},
+                        "sortSpecs": [{"dimensionIndex": 0, "sortOrder": "ASCENDING"}],
+                    }
+                },
+            ]
+        }
+    )
+    assert [row[0] if row else "" for row in emulator.get_grid(sid, "Groepen")] == [
+        "Naam",
+        "aaron",
+        "Ann",
+        "Bob",
+        "Cem",
+    ]
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "sortRange": {
+                        "range": {"sheetId": gid, "startRowIndex": 1, "endRowIndex": 6},
+                        "sortSpecs": [{"dimensionIndex": 2, "sortOrder": "DESCENDING"}],
+                    }
+                },
+                {
+                    "insertDimension": {
+                        "range": {"sheetId": gid, "dimension": "ROWS", "startIndex": 1, "endIndex": 3},
+                        "inheritFromBefore": False,
+                    }
+                },
+                {"deleteDimension": {"range": {"sheetId": gid, "dimension": "ROWS", "startIndex": 0, "endIndex": 1}}},
+            ]
+        }
+    )
+    assert emulator.get_grid(sid, "Groepen") == [
+        [],
+        [],
+        ["aaron", "", 9],
+        ["Bob", 46421, 8, False],
+        ["Ann", 46399, 7.5, True],
+        ["Cem", "", 6],
+    ]
     assert emulator.grid_size(sid, "Groepen") == (1001, 26)
     # validations moved with the rows; inserted rows inherited from the row after
     assert emulator.data_validations(sid, "Groepen")[0]["range"] == {
-        "sheetId": gid, "startRowIndex": 0, "endRowIndex": 7, "startColumnIndex": 3, "endColumnIndex": 4}
+        "sheetId": gid,
+        "startRowIndex": 0,
+        "endRowIndex": 7,
+        "startColumnIndex": 3,
+        "endColumnIndex": 4,
+    }
     # column insert shifts cells right
-    sh.batch_update({"requests": [{"insertDimension": {"range": {"sheetId": gid, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}]})
+    sh.batch_update(
+        {
+            "requests": [
+                {"insertDimension": {"range": {"sheetId": gid, "dimension": "COLUMNS", "startIndex": 0, "endIndex": 1}}}
+            ]
+        }
+    )
     assert emulator.get_grid(sid, "Groepen")[2] == ["", "aaron", "", 9]
 
 
@@ -437,7 +632,11 @@ def test_not_found_and_permission_denied(emulator, gc, sid):
     with pytest.raises(APIError) as exc:
         sh.values_get("Groepen")
     assert exc.value.code == 403
-    assert exc.value.error == {"code": 403, "message": "The caller does not have permission", "status": "PERMISSION_DENIED"}
+    assert exc.value.error == {
+        "code": 403,
+        "message": "The caller does not have permission",
+        "status": "PERMISSION_DENIED",
+    }
     with pytest.raises(PermissionError):
         gc.open_by_key(sid)
     emulator.share(sid, EMAIL, role="reader")
@@ -452,7 +651,11 @@ def test_bad_range_and_bad_enum(gc, sid):
     with pytest.raises(APIError) as exc:
         sh.values_batch_get(["Groepen!A1", "Onbekend!A1:B2"])
     assert exc.value.code == 400
-    assert exc.value.error == {"code": 400, "message": "Unable to parse range: Onbekend!A1:B2", "status": "INVALID_ARGUMENT"}
+    assert exc.value.error == {
+        "code": 400,
+        "message": "Unable to parse range: Onbekend!A1:B2",
+        "status": "INVALID_ARGUMENT",
+    }
     with pytest.raises(APIError, match="ValueRenderOption"):
         sh.values_get("Groepen", params={"valueRenderOption": "PRETTY"})
 
@@ -541,8 +744,10 @@ def test_token_endpoint_rejects_unknown_account_and_bad_grant(emulator):
     session = routed_session(emulator)
     resp = session.post("https://oauth2.googleapis.com/token", data={"grant_type": "password"})
     assert resp.status_code == 400 and resp.json()["error"] == "unsupported_grant_type"
-    resp = session.post(emulator.token_uri, data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer",
-                                                  "assertion": "e30.eyJpc3MiOiJ4In0.c2ln"})
+    resp = session.post(
+        emulator.token_uri,
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": "e30.eyJpc3MiOiJ4In0.c2ln"},
+    )
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_grant"
 
 
@@ -550,8 +755,9 @@ def test_self_signed_jwt_bearer_is_accepted(emulator, key_path, sid):
     from google.auth.transport.requests import AuthorizedSession, Request
     from google.oauth2.service_account import Credentials
 
-    creds = Credentials.from_service_account_file(str(key_path), scopes=["https://www.googleapis.com/auth/spreadsheets"],
-                                                  always_use_jwt_access=True)
+    creds = Credentials.from_service_account_file(
+        str(key_path), scopes=["https://www.googleapis.com/auth/spreadsheets"], always_use_jwt_access=True
+    )
     session = AuthorizedSession(creds, auth_request=Request(routed_session(emulator)))
     session.mount("https://", EmulatorRoutingAdapter(emulator.base_url))
     resp = session.get(f"{SHEETS}/{sid}/values/{quote('Groepen!A1', safe='')}")
@@ -583,7 +789,9 @@ def test_requests_log_and_counts(emulator, gc, sid):
     emulator.reset_counts()
     ws.batch_get(["A1:B2"], value_render_option="UNFORMATTED_VALUE")
     ws.batch_update([{"range": "A10", "values": [["x"]]}])
-    gc.open_by_key(sid).batch_update({"requests": [{"autoResizeDimensions": {"dimensions": {"sheetId": 0, "dimension": "COLUMNS"}}}]})
+    gc.open_by_key(sid).batch_update(
+        {"requests": [{"autoResizeDimensions": {"dimensions": {"sheetId": 0, "dimension": "COLUMNS"}}}]}
+    )
     assert emulator.count() == 4
     assert emulator.count("values:batchGet") == 1
     assert emulator.count("values:batchUpdate") == 1

@@ -9,9 +9,10 @@ import datetime as dt
 import fcntl
 import functools
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from . import schema
 from .config import Config, load_config
@@ -78,7 +79,9 @@ def run_lock(run: Run) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise WorkbookLocked(f"er loopt al een andere intervisie-run (slot {path}); wacht tot die klaar is") from None
+            raise WorkbookLocked(
+                f"er loopt al een andere intervisie-run (slot {path}); wacht tot die klaar is"
+            ) from None
         try:
             yield
         finally:
@@ -127,7 +130,8 @@ def finish(run: Run, wb: Workbook, result: StepResult, action: str) -> StepResul
             "Tijdstip": run.stamp(),
             "Actie": action,
             "Onderwerp": wb.describe(),
-            "Resultaat": f"{errors} fouten, {warnings} waarschuwingen" + ("; " + "; ".join(result.lines) if result.lines else ""),
+            "Resultaat": f"{errors} fouten, {warnings} waarschuwingen"
+            + ("; " + "; ".join(result.lines) if result.lines else ""),
         }
     )
     if run.dry_run:
@@ -187,14 +191,21 @@ def documents_step(run: Run, rec: Records, result: StepResult, wb: Workbook) -> 
     broken_groups: set[str] = set()
     rendered = unchanged = 0
     for m in sorted(rec.meetings.values(), key=lambda x: (x.date or dt.date.max, x.nr)):
-        if not m.nr or m.group not in rec.groups or m.group in broken_groups or not in_window(m, run.today, rec.settings.invite_days):
+        if (
+            not m.nr
+            or m.group not in rec.groups
+            or m.group in broken_groups
+            or not in_window(m, run.today, rec.settings.invite_days)
+        ):
             continue
         g = rec.groups[m.group]
         try:
             jobs = jobs_for_meeting(rec, run.library, m)
         except TimetableError as exc:
             cell = m.origin.cell("Methode") if m.origin else "Bijeenkomsten"
-            result.problems.append(Problem("fout", "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}"))
+            result.problems.append(
+                Problem("fout", "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}")
+            )
             continue
         folder = _template_folder(run, wb, g.templates)
         renderer = renderers.setdefault(folder, Renderer(folder))
@@ -202,8 +213,14 @@ def documents_step(run: Run, rec: Records, result: StepResult, wb: Workbook) -> 
             templates = [renderer.get(job.kind) for job in jobs]  # all checked before any is rendered
         except TemplateError as exc:
             cell = g.origin.cell("Sjablonen") if g.origin else "Groepen"
-            result.problems.append(Problem("fout", "Groepen", cell,
-                                           f"{exc.message} De documenten van groep {g.name} worden overgeslagen tot het sjabloon is hersteld."))
+            result.problems.append(
+                Problem(
+                    "fout",
+                    "Groepen",
+                    cell,
+                    f"{exc.message} De documenten van groep {g.name} worden overgeslagen tot het sjabloon is hersteld.",
+                )
+            )
             broken_groups.add(g.name)
             continue
         paths: dict[str, str] = {}
@@ -222,7 +239,9 @@ def documents_step(run: Run, rec: Records, result: StepResult, wb: Workbook) -> 
         raw = m.origin.raw if m.origin else {}
         for column, value in paths.items():
             if raw.get(column) != value:
-                result.changes.cells.append(CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, m.nr), column, value, raw.get(column)))
+                result.changes.cells.append(
+                    CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, m.nr), column, value, raw.get(column))
+                )
     if not run.dry_run and rendered:
         atomic_write(state_file, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
     verb = "zou maken" if run.dry_run else "gemaakt"
@@ -248,8 +267,12 @@ def make_run(config_path: str | None, workbook_path: str | None, today: str | No
     if config_path is None and workbook_path:
         # no config: documents and state live next to the workbook
         cfg = cfg.model_copy(update={"base_dir": Path(workbook_path).resolve().parent})
-    return Run(config=cfg, today=today_from(today), dry_run=dry_run,
-               workbook_path=Path(workbook_path) if workbook_path else None)
+    return Run(
+        config=cfg,
+        today=today_from(today),
+        dry_run=dry_run,
+        workbook_path=Path(workbook_path) if workbook_path else None,
+    )
 
 
 def today_from(value: str | None) -> dt.date:
@@ -259,4 +282,3 @@ def today_from(value: str | None) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise ConfigError(f"--today: '{value}' is not a date as YYYY-MM-DD") from None
-

@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import sys
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import click
 from rich.console import Console
@@ -22,10 +23,20 @@ err_console = Console(stderr=True, highlight=False)
 
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                  help="Config file (TOML); see config/example.toml.")
-    @click.option("--workbook", "workbook_path", type=click.Path(dir_okay=False), default=None,
-                  help="Excel workbook to use (overrides the config).")
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Config file (TOML); see config/example.toml.",
+    )
+    @click.option(
+        "--workbook",
+        "workbook_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Excel workbook to use (overrides the config).",
+    )
     @click.option("--today", default=None, metavar="YYYY-MM-DD", help="The run's date (default: today).")
     @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
     @functools.wraps(func)
@@ -84,11 +95,20 @@ def main() -> None:
 @click.argument("path", type=click.Path(dir_okay=False), required=False)
 @click.option("--demo", is_flag=True, help="Fill the new workbook with example groups, people and cases.")
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-@click.option("--google", "google_key", metavar="KEY", default=None,
-              help="Set up the tabs in an existing (empty) Google Sheet instead (key or URL); needs --config with credentials.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Config file (for --google).")
+@click.option(
+    "--google",
+    "google_key",
+    metavar="KEY",
+    default=None,
+    help="Set up the tabs in an existing (empty) Google Sheet instead (key or URL); needs --config with credentials.",
+)
+@click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False), default=None, help="Config file (for --google)."
+)
 @click.option("--today", default=None, metavar="YYYY-MM-DD", help="Date the demo data is built around.")
-def init(path: str | None, demo: bool, force: bool, google_key: str | None, config_path: str | None, today: str | None) -> None:
+def init(
+    path: str | None, demo: bool, force: bool, google_key: str | None, config_path: str | None, today: str | None
+) -> None:
     """Create a new workbook at PATH (or set up a Google Sheet), ready for a coordinator."""
     from .init import create_workbook
 
@@ -98,7 +118,10 @@ def init(path: str | None, demo: bool, force: bool, google_key: str | None, conf
 
             gwb = GoogleWorkbook.from_config(load_config(config_path), key=google_key)
             added = gwb.initialise()
-            console.print(f"Google-spreadsheet {gwb.key}: {len(added)} tabbladen toegevoegd" + (f" ({', '.join(added)})" if added else ""))
+            console.print(
+                f"Google-spreadsheet {gwb.key}: {len(added)} tabbladen toegevoegd"
+                + (f" ({', '.join(added)})" if added else "")
+            )
             return
         if not path:
             raise ConfigError("init: give a PATH for the new workbook, or --google KEY")

@@ -30,7 +30,7 @@ class WorkbookConfig(_Strict):
     backoff_seconds: float = Field(1.0, ge=0, le=60, description="first retry delay; doubles each try")
 
     @model_validator(mode="after")
-    def _one_source(self) -> "WorkbookConfig":
+    def _one_source(self) -> WorkbookConfig:
         if self.path and self.google_sheet:
             raise ValueError("give either path or google_sheet, not both")
         if self.google_sheet and not self.credentials:
@@ -55,7 +55,7 @@ class MailConfig(_Strict):
     smtp_password_env: str | None = "INTERVISIE_SMTP_PASSWORD"
 
     @model_validator(mode="after")
-    def _smtp_needs_host(self) -> "MailConfig":
+    def _smtp_needs_host(self) -> MailConfig:
         if self.transport == "smtp" and not self.smtp_host:
             raise ValueError("transport 'smtp' needs smtp_host")
         return self
@@ -91,7 +91,7 @@ def _format(exc: ValidationError) -> str:
         if err["type"] == "extra_forbidden":
             msg = "unknown key"
         elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
+            msg = msg[len("Value error, ") :]
         lines.append(f"{loc}: {msg}")
     return "; ".join(lines)
 

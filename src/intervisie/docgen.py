@@ -16,8 +16,8 @@ from typing import Any
 
 from .errors import TimetableError
 from .methods import KIND_BREAK, MethodLibrary, cases_for_duration, timetable
-from .values import dutch_date
 from .records import Case, Meeting, Participant, Records
+from .values import dutch_date
 
 CYCLE_EVERY = 5  # the cycle evaluation at a group's 5th (10th, ...) meeting
 BLANK_ROWS = 4
@@ -67,8 +67,10 @@ def expected_people(rec: Records, m: Meeting) -> list[Participant]:
 
 def meeting_index(rec: Records, m: Meeting) -> int:
     """1-based position of the meeting among its group's (non-cancelled) meetings."""
-    dated = sorted((x for x in rec.meetings.values() if x.group == m.group and x.date and x.status != "geannuleerd"),
-                   key=lambda x: (x.date, x.nr))
+    dated = sorted(
+        (x for x in rec.meetings.values() if x.group == m.group and x.date and x.status != "geannuleerd"),
+        key=lambda x: (x.date, x.nr),
+    )
     for i, x in enumerate(dated, start=1):
         if x is m or x.nr == m.nr:
             return i
@@ -105,11 +107,21 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
     if method is None:
         raise TimetableError(f"Onbekende methode '{m.method or g.method}'. Kies een van: {', '.join(library.names())}.")
     duration = m.duration if m.duration and m.duration > 0 else g.duration
-    n_cases = min(max(len(cases), method.cases_min), method.cases_max) if cases else cases_for_duration(method, duration, library.frame)
+    n_cases = (
+        min(max(len(cases), method.cases_min), method.cases_max)
+        if cases
+        else cases_for_duration(method, duration, library.frame)
+    )
     start = m.start or g.start
     slots = timetable(library, method, start, duration, n_cases)
-    upcoming = sorted((x for x in rec.meetings.values() if x.group == g.name and x.date and m.date and x.date > m.date
-                       and x.status in ("voorstel", "bevestigd")), key=lambda x: x.date)
+    upcoming = sorted(
+        (
+            x
+            for x in rec.meetings.values()
+            if x.group == g.name and x.date and m.date and x.date > m.date and x.status in ("voorstel", "bevestigd")
+        ),
+        key=lambda x: x.date,
+    )
     agenda = {
         **common,
         "start": hhmm(start),
@@ -122,8 +134,17 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
         "method_name": method.name,
         "method_description": method.description,
         "cases": [_case_context(c) for c in cases],
-        "timetable": [{"start": hhmm(x.start), "end": hhmm(x.end), "minutes": x.minutes, "name": x.name,
-                       "description": x.description, "who": x.who} for x in slots],
+        "timetable": [
+            {
+                "start": hhmm(x.start),
+                "end": hhmm(x.end),
+                "minutes": x.minutes,
+                "name": x.name,
+                "description": x.description,
+                "who": x.who,
+            }
+            for x in slots
+        ],
         "code_of_conduct": s.code_of_conduct,
         "next_date_long": dutch_date(upcoming[0].date) if upcoming else "",
     }
@@ -132,24 +153,46 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
     people = []
     for p in expected_people(rec, m):
         kind, number = registration_text(p)
-        people.append({"name": p.name, "profession": p.profession, "registration_type": kind,
-                       "registration_number": number, "organisation": p.organisation})
+        people.append(
+            {
+                "name": p.name,
+                "profession": p.profession,
+                "registration_type": kind,
+                "registration_number": number,
+                "organisation": p.organisation,
+            }
+        )
     net_minutes = sum(x.minutes for x in slots if x.kind != KIND_BREAK)  # accreditation counts net time
     points = net_minutes / 60 * g.points_per_hour
     attendance = {
         **common,
-        "start": hhmm(start), "end": hhmm(m.end) or hhmm(slots[-1].end), "location": m.location,
-        "accreditation_body": g.accreditation_body, "accreditation_nr": g.accreditation_nr,
-        "points": points_text(points), "people": people, "blank_rows": list(range(BLANK_ROWS)),
+        "start": hhmm(start),
+        "end": hhmm(m.end) or hhmm(slots[-1].end),
+        "location": m.location,
+        "accreditation_body": g.accreditation_body,
+        "accreditation_nr": g.accreditation_nr,
+        "points": points_text(points),
+        "people": people,
+        "blank_rows": list(range(BLANK_ROWS)),
     }
     jobs.append(DocJob(m.nr, "presentielijst", f"{stem}-presentielijst.docx", attendance, g.name, "Presentielijst"))
 
     evaluation = {**common, "chair": m.chair, "cycle": meeting_index(rec, m) % CYCLE_EVERY == 0}
-    jobs.append(DocJob(m.nr, "evaluatieformulier", f"{stem}-evaluatieformulier.docx", evaluation, g.name, "Evaluatieformulier"))
+    jobs.append(
+        DocJob(m.nr, "evaluatieformulier", f"{stem}-evaluatieformulier.docx", evaluation, g.name, "Evaluatieformulier")
+    )
 
     for c in cases:
-        prep = {**common, "presenter": c.presenter, "case_title": c.title, "question": c.question, "explanation": c.explanation}
-        jobs.append(DocJob(m.nr, "casusvoorbereiding", f"{stem}-casusvoorbereiding-{safe_name(c.presenter)}.docx", prep, g.name))
+        prep = {
+            **common,
+            "presenter": c.presenter,
+            "case_title": c.title,
+            "question": c.question,
+            "explanation": c.explanation,
+        }
+        jobs.append(
+            DocJob(m.nr, "casusvoorbereiding", f"{stem}-casusvoorbereiding-{safe_name(c.presenter)}.docx", prep, g.name)
+        )
     return jobs
 
 

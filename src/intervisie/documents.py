@@ -33,9 +33,10 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import jinja2
 from jinja2 import meta
@@ -91,8 +92,7 @@ ALLOWED_FIELDS: dict[str, set[str]] = {
         "blank_rows",
     },
     "evaluatieformulier": _COMMON | {"chair", "cycle"},
-    "casusvoorbereiding": _COMMON
-    | {"presenter", "case_title", "question", "explanation"},
+    "casusvoorbereiding": _COMMON | {"presenter", "case_title", "question", "explanation"},
 }
 
 #: The evaluation form's content controls: tag -> (title shown in Word, drop-down values).
@@ -111,14 +111,16 @@ EVALUATION_CONTROLS: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "doorgaan": ("Doorgaan", ("doorgaan", "stoppen", "twijfel")),
 }
 #: Placeholder texts of the form (and Word's Dutch default); read back as "".
-PLACEHOLDER_TEXTS = frozenset({
-    "Klik hier om je naam te typen.",
-    "Klik hier om je antwoord te typen.",
-    "Kies een cijfer",
-    "Kies een antwoord",
-    "Klik of tik om tekst in te voeren.",
-    "Kies een item.",
-})
+PLACEHOLDER_TEXTS = frozenset(
+    {
+        "Klik hier om je naam te typen.",
+        "Klik hier om je antwoord te typen.",
+        "Kies een cijfer",
+        "Kies een antwoord",
+        "Klik of tik om tekst in te voeren.",
+        "Kies een item.",
+    }
+)
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{%s}" % W_NS
@@ -207,15 +209,35 @@ def _plain_env() -> jinja2.Environment:
 
 # Dutch words a coordinator may type for a field, for the "bedoelde u ...?" hint.
 _DUTCH_HINTS = {
-    "organisatie": "org", "groep": "group", "bijeenkomst": "meeting_nr", "nummer": "meeting_nr",
-    "datum": "date_long", "begin": "start", "starttijd": "start", "eind": "end",
-    "eindtijd": "end", "locatie": "location", "plaats": "location", "voorzitter": "chair",
-    "notulist": "minute_taker", "tijdbewaker": "timekeeper", "thema": "theme",
-    "werkvorm": "method_name", "methode": "method_name", "casussen": "cases",
-    "tijdschema": "timetable", "gedragscode": "code_of_conduct",
-    "volgende_datum": "next_date_long", "deelnemers": "people", "punten": "points",
-    "inbrenger": "presenter", "casus": "case_title", "titel": "case_title",
-    "hulpvraag": "question", "vraag": "question", "toelichting": "explanation",
+    "organisatie": "org",
+    "groep": "group",
+    "bijeenkomst": "meeting_nr",
+    "nummer": "meeting_nr",
+    "datum": "date_long",
+    "begin": "start",
+    "starttijd": "start",
+    "eind": "end",
+    "eindtijd": "end",
+    "locatie": "location",
+    "plaats": "location",
+    "voorzitter": "chair",
+    "notulist": "minute_taker",
+    "tijdbewaker": "timekeeper",
+    "thema": "theme",
+    "werkvorm": "method_name",
+    "methode": "method_name",
+    "casussen": "cases",
+    "tijdschema": "timetable",
+    "gedragscode": "code_of_conduct",
+    "volgende_datum": "next_date_long",
+    "deelnemers": "people",
+    "punten": "points",
+    "inbrenger": "presenter",
+    "casus": "case_title",
+    "titel": "case_title",
+    "hulpvraag": "question",
+    "vraag": "question",
+    "toelichting": "explanation",
     "cyclus": "cycle",
 }
 
@@ -259,7 +281,7 @@ class _ZipMember:
     payload: bytes
 
     @classmethod
-    def build(cls, name: str, data: bytes, level: int = _COMPRESS_LEVEL) -> "_ZipMember":
+    def build(cls, name: str, data: bytes, level: int = _COMPRESS_LEVEL) -> _ZipMember:
         try:
             raw_name, flags = name.encode("ascii"), 0
         except UnicodeEncodeError:
@@ -284,13 +306,39 @@ def _assemble_zip(members: Iterable[_ZipMember]) -> bytes:
     count = 0
     for m in members:
         local = struct.pack(
-            "<IHHHHHIIIHH", 0x04034B50, 20, m.flags, m.method, _DOS_TIME, _DOS_DATE,
-            m.crc, m.csize, m.usize, len(m.name), 0,
+            "<IHHHHHIIIHH",
+            0x04034B50,
+            20,
+            m.flags,
+            m.method,
+            _DOS_TIME,
+            _DOS_DATE,
+            m.crc,
+            m.csize,
+            m.usize,
+            len(m.name),
+            0,
         )
         central.append(
             struct.pack(
-                "<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, m.flags, m.method, _DOS_TIME,
-                _DOS_DATE, m.crc, m.csize, m.usize, len(m.name), 0, 0, 0, 0, 0, offset,
+                "<IHHHHHHIIIHHHHHII",
+                0x02014B50,
+                20,
+                20,
+                m.flags,
+                m.method,
+                _DOS_TIME,
+                _DOS_DATE,
+                m.crc,
+                m.csize,
+                m.usize,
+                len(m.name),
+                0,
+                0,
+                0,
+                0,
+                0,
+                offset,
             )
             + m.name
         )
@@ -307,8 +355,7 @@ def _atomic_write(out_path: Path, data: bytes) -> None:
         atomic_write(out_path, data)
     except OSError as exc:
         raise IntervisieError(
-            f"Kan {out_path} niet schrijven ({exc.strerror or exc}); "
-            "is het bestand misschien geopend in Word?"
+            f"Kan {out_path} niet schrijven ({exc.strerror or exc}); is het bestand misschien geopend in Word?"
         ) from exc
 
 
@@ -344,7 +391,7 @@ class CompiledTemplate:
 
     # ---------------------------------------------------------------- loading
     @classmethod
-    def load(cls, path: Path) -> "CompiledTemplate":
+    def load(cls, path: Path) -> CompiledTemplate:
         self = cls()
         self.path = Path(path)
         self.name = self.path.name
@@ -356,9 +403,7 @@ class CompiledTemplate:
         except FileNotFoundError:
             raise TemplateError(f"Sjabloon {self.path} bestaat niet.") from None
         except (zipfile.BadZipFile, OSError) as exc:
-            raise TemplateError(
-                f"Sjabloon {self.name}: geen geldig Word-bestand (.docx) ({exc})."
-            ) from exc
+            raise TemplateError(f"Sjabloon {self.name}: geen geldig Word-bestand (.docx) ({exc}).") from exc
         with zf:
             try:
                 blobs = {info.filename: zf.read(info) for info in zf.infolist()}
@@ -405,8 +450,8 @@ class CompiledTemplate:
                 if rtype not in (_HEADER_RT, _FOOTER_RT) or rel.get("TargetMode") == "External":
                     continue
                 target = rel.get("Target", "")
-                name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
-                    posixpath.join(base, target)
+                name = (
+                    target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
                 )
                 if name in rendered or not blobs.get(name):
                     continue
@@ -439,9 +484,7 @@ class CompiledTemplate:
                         ast = plain.parse(el.text)
                         tpls[tag] = plain.from_string(el.text)
                     except jinja2.TemplateSyntaxError as exc:
-                        raise self._err(
-                            f"fout in documenteigenschap '{_short(el.text)}': {exc.message}."
-                        ) from exc
+                        raise self._err(f"fout in documenteigenschap '{_short(el.text)}': {exc.message}.") from exc
                     undeclared |= meta.find_undeclared_variables(ast)
             if tpls:
                 self._core = (core_name, blobs[core_name], tpls)
@@ -505,8 +548,7 @@ class CompiledTemplate:
             if text:
                 where += f" (tekst: '{_short(text)}')"
         return self._err(
-            f"fout in de sjablooncode in de {label}{where}: {exc.message} "
-            "(controleer de {{ }} en {% %} codes)."
+            f"fout in de sjablooncode in de {label}{where}: {exc.message} (controleer de {{{{ }}}} en {{% %}} codes)."
         )
 
     def _unclosed_block(self, source: str) -> tuple[str, int] | None:
@@ -575,9 +617,7 @@ class CompiledTemplate:
             except jinja2.TemplateError as exc:
                 raise self._err(f"fout bij het invullen van de {part.label}: {exc}") from exc
             except (TypeError, ValueError, AttributeError, KeyError) as exc:
-                raise self._err(
-                    f"fout bij het invullen van de {part.label}: {type(exc).__name__}: {exc}"
-                ) from exc
+                raise self._err(f"fout bij het invullen van de {part.label}: {type(exc).__name__}: {exc}") from exc
             xml = _postprocess(xml)
             if part.is_body:
                 out[part.name] = self._finish_body(part, xml)
@@ -585,10 +625,7 @@ class CompiledTemplate:
                 out[part.name] = self._finish_part(part, xml)
         if self._core is not None:
             out[self._core[0]] = self._render_core(ctx)
-        members = (
-            m if m is not None else _ZipMember.build(name, out[name])
-            for name, m in self._members
-        )
+        members = (m if m is not None else _ZipMember.build(name, out[name]) for name, m in self._members)
         return _assemble_zip(members)
 
     def _finish_body(self, part: _XmlPart, xml: str) -> bytes:
@@ -637,9 +674,7 @@ class CompiledTemplate:
 class Renderer:
     """Loads each template once per run and caches it by path."""
 
-    def __init__(
-        self, template_dir: Path | None = None, overrides: dict[str, Path] | None = None
-    ) -> None:
+    def __init__(self, template_dir: Path | None = None, overrides: dict[str, Path] | None = None) -> None:
         self.template_dir = Path(template_dir) if template_dir is not None else default_template_dir()
         self.overrides = {k: Path(v) for k, v in (overrides or {}).items()}
         unknown = set(self.overrides) - set(KINDS)
@@ -747,9 +782,7 @@ def read_evaluation_form(path: Path) -> dict[str, str]:
     except FileNotFoundError:
         raise IntervisieError(f"Evaluatieformulier {path} bestaat niet.") from None
     except (zipfile.BadZipFile, KeyError, OSError, etree.XMLSyntaxError) as exc:
-        raise IntervisieError(
-            f"Evaluatieformulier {path.name} is geen leesbaar Word-bestand ({exc})."
-        ) from exc
+        raise IntervisieError(f"Evaluatieformulier {path.name} is geen leesbaar Word-bestand ({exc}).") from exc
     result: dict[str, str] = {}
     for sdt in root.iter(_W + "sdt"):
         pr = sdt.find(_W + "sdtPr")

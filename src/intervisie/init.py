@@ -31,16 +31,22 @@ THIN = Side(style="thin", color="BFBFBF")
 
 LEES_MIJ_TEXT: list[tuple[str, str]] = [
     ("Intervisie-werkmap", "title"),
-    ("Deze werkmap is de administratie van uw intervisiegroepen. U vult de tabbladen; "
-     "het programma intervisie leest ze elke week, plant bijeenkomsten, maakt agenda's, "
-     "presentielijsten en evaluatieformulieren en schrijft de resultaten terug.", ""),
+    (
+        "Deze werkmap is de administratie van uw intervisiegroepen. U vult de tabbladen; "
+        "het programma intervisie leest ze elke week, plant bijeenkomsten, maakt agenda's, "
+        "presentielijsten en evaluatieformulieren en schrijft de resultaten terug.",
+        "",
+    ),
     ("", ""),
     ("Zo werkt het", "h"),
     ("1. Vul Instellingen, Groepen en Deelnemers in. Kies waar mogelijk uit de keuzelijst in de cel.", ""),
     ("2. Laat deelnemers per datum invullen of ze kunnen (Beschikbaarheid: ja, nee of misschien).", ""),
     ("3. Deelnemers dienen casussen in (tabblad Casussen).", ""),
-    ("4. Het programma stelt de volgende bijeenkomst voor (status 'voorstel'): datum, tijd, locatie, "
-     "gespreksleider, notulist en casus. Controleer het voorstel, pas aan wat u wilt en zet de status op 'bevestigd'.", ""),
+    (
+        "4. Het programma stelt de volgende bijeenkomst voor (status 'voorstel'): datum, tijd, locatie, "
+        "gespreksleider, notulist en casus. Controleer het voorstel, pas aan wat u wilt en zet de status op 'bevestigd'.",
+        "",
+    ),
     ("5. Voor bevestigde bijeenkomsten maakt het programma de agenda, presentielijst en het evaluatieformulier.", ""),
     ("6. Na afloop zet u de status op 'gehouden' en vult u Aanwezigheid aan.", ""),
     ("", ""),
@@ -51,19 +57,37 @@ LEES_MIJ_TEXT: list[tuple[str, str]] = [
     ("", ""),
     ("De tabbladen", "h"),
     ("Instellingen: organisatie, coördinator, wanneer uitnodigingen en herinneringen uitgaan, en de gedragscode.", ""),
-    ("Groepen: per groep de methode, duur, begintijd, frequentie, locaties (gescheiden door ;), procesbegeleider en accreditatie.", ""),
-    ("Deelnemers: één rij per persoon, met e-mail, groep, rol en registratie (BIG, SKJ, NIP, ...). "
-     "Typ registratienummers als tekst, zodat voorloopnullen blijven staan.", ""),
-    ("Beschikbaarheid: per persoon en groep een rij; elke kolom na Groep is een mogelijke datum (de kop is de datum).", ""),
-    ("Casussen: de ingebrachte casussen. Vertrouwelijk = ja (standaard): alleen inbrenger en titel komen op de agenda.", ""),
+    (
+        "Groepen: per groep de methode, duur, begintijd, frequentie, locaties (gescheiden door ;), procesbegeleider en accreditatie.",
+        "",
+    ),
+    (
+        "Deelnemers: één rij per persoon, met e-mail, groep, rol en registratie (BIG, SKJ, NIP, ...). "
+        "Typ registratienummers als tekst, zodat voorloopnullen blijven staan.",
+        "",
+    ),
+    (
+        "Beschikbaarheid: per persoon en groep een rij; elke kolom na Groep is een mogelijke datum (de kop is de datum).",
+        "",
+    ),
+    (
+        "Casussen: de ingebrachte casussen. Vertrouwelijk = ja (standaard): alleen inbrenger en titel komen op de agenda.",
+        "",
+    ),
     ("Bijeenkomsten: de geplande bijeenkomsten. Grijze kolommen vult het programma zelf.", ""),
     ("Aanwezigheid en Evaluaties: wie er was, en de beoordelingen van deelnemers.", ""),
     ("Accreditatie, Meldingen en Logboek: schrijft het programma; wijzigingen daar worden overschreven.", ""),
     ("", ""),
     ("Goed om te weten", "h"),
-    ("Grijze kolomkoppen zijn van het programma; blauwe zijn van u. Het programma vult een blauwe cel alleen als die leeg is, "
-     "en overschrijft nooit wat u hebt ingevuld.", ""),
-    ("U mag rijen sorteren, toevoegen en kolommen toevoegen; het programma zoekt rijen op naam of nummer, niet op plaats.", ""),
+    (
+        "Grijze kolomkoppen zijn van het programma; blauwe zijn van u. Het programma vult een blauwe cel alleen als die leeg is, "
+        "en overschrijft nooit wat u hebt ingevuld.",
+        "",
+    ),
+    (
+        "U mag rijen sorteren, toevoegen en kolommen toevoegen; het programma zoekt rijen op naam of nummer, niet op plaats.",
+        "",
+    ),
     ("Staat er iets niet goed, dan vindt u op tabblad Meldingen welke cel het is en hoe u het oplost.", ""),
     ("Casusinhoud is vertrouwelijk: die gaat alleen naar de leden van de eigen groep.", ""),
 ]
@@ -73,8 +97,9 @@ def _list_name(tab: Tab) -> str:
     return "lijst_" + tab.name.lower().replace(" ", "_")
 
 
-def create_workbook(path: str | os.PathLike, demo: bool = False, today: dt.date | None = None,
-                    overwrite: bool = False) -> Path:
+def create_workbook(
+    path: str | os.PathLike, demo: bool = False, today: dt.date | None = None, overwrite: bool = False
+) -> Path:
     """Write a new workbook; with `demo`, filled with example data around `today`."""
     target = Path(path)
     if target.exists() and not overwrite:
@@ -102,7 +127,11 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
             cell = ws.cell(1, i)
             set_cell(cell, h) if isinstance(h, str) else _date_header(cell, h)
             col = tab.columns[i - 1] if i <= len(tab.columns) else None
-            cell.fill = SYSTEM_FILL if (tab.system or (col is not None and col.owned and not col.fill_if_empty)) else HEADER_FILL
+            cell.fill = (
+                SYSTEM_FILL
+                if (tab.system or (col is not None and col.owned and not col.fill_if_empty))
+                else HEADER_FILL
+            )
             cell.font = HEADER_FONT
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             cell.border = Border(bottom=THIN)
@@ -188,7 +217,9 @@ def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
                 dv.error = "Vul een datum in, zoals 12-1-2027."
                 dv.errorTitle = col.name
             elif col.kind == Kind.TIME:
-                dv = DataValidation(type="time", operator="between", formula1="0", formula2="0.999988", allow_blank=True)
+                dv = DataValidation(
+                    type="time", operator="between", formula1="0", formula2="0.999988", allow_blank=True
+                )
                 dv.error = "Vul een tijd in, zoals 19:30."
                 dv.errorTitle = col.name
             else:
@@ -211,28 +242,222 @@ def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
 
 DEMO_GROUPS = [
     # Groep, Methode, Duur, Begintijd, Frequentie, Locaties, Procesbegeleider, Min, Max, Accreditatie, Nr, Punten/uur, Actief
-    ["Utrecht Jeugdzorg", "Incidentmethode", 150, dt.time(19, 30), 6, "Wijkcentrum De Pijler, Utrecht; Praktijk Oudegracht 112, Utrecht",
-     "", 4, 8, "SKJ", "SKJ-2027-0418", 1, "ja"],
-    ["Gent Psychologen", "Collegiaal advies", 120, dt.time(14, 0), 8, "Online (Teams); Huis van het Kind, Gent",
-     "Marieke Dhondt", 4, 7, "NIP", "NIP-A-27-1153", 1, "ja"],
+    [
+        "Utrecht Jeugdzorg",
+        "Incidentmethode",
+        150,
+        dt.time(19, 30),
+        6,
+        "Wijkcentrum De Pijler, Utrecht; Praktijk Oudegracht 112, Utrecht",
+        "",
+        4,
+        8,
+        "SKJ",
+        "SKJ-2027-0418",
+        1,
+        "ja",
+    ],
+    [
+        "Gent Psychologen",
+        "Collegiaal advies",
+        120,
+        dt.time(14, 0),
+        8,
+        "Online (Teams); Huis van het Kind, Gent",
+        "Marieke Dhondt",
+        4,
+        7,
+        "NIP",
+        "NIP-A-27-1153",
+        1,
+        "ja",
+    ],
 ]
 
 DEMO_PEOPLE = [
     # Naam, E-mail, Groep, Rol, Beroep, Registratie, Registratienummer, Organisatie, Telefoon, Actief, Opmerkingen
-    ["Anouk van der Berg", "anouk.vanderberg@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Jeugdzorgwerker", "SKJ", "110004567", "Stichting Jeugd & Gezin <Utrecht>", "06-12345678", "ja", ""],
-    ["Daan de Vries", "daan.devries@example.nl", "Utrecht Jeugdzorg", "deelnemer", "GZ-psycholoog", "BIG", "BIG1", "Praktijk De Vries", "", "ja", ""],
-    ["Fatima El Amrani", "f.elamrani@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Gezinscoach", "SKJ", "110009812", "Buurtteam Overvecht", "", "ja", ""],
-    ["Joost Bakker", "joost.bakker@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Orthopedagoog", "NIP", "NIP-10034521", "Jansen & Zn <B.V.>", "", "ja", ""],
-    ["Lieke ten Brink", "lieke.tenbrink@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Verpleegkundige", "BIG", "BIG2", "UMC Utrecht", "", "ja", "Voorkeur voor casussen over gezinnen"],
-    ["Sven Hoekstra", "sven.hoekstra@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Maatschappelijk werker", "Registerplein", "461012345", "Lokalis", "", "ja", ""],
-    ["Özlem Yılmaz", "ozlem.yilmaz@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Jeugdverpleegkundige", "V&VN", "7890123", "GGD regio Utrecht", "", "ja", ""],
-    ["Bram Willems", "bram.willems@example.nl", "Utrecht Jeugdzorg", "deelnemer", "Jeugdzorgwerker", "SKJ", "110006543", "Timon", "", "nee", "Met verlof tot de zomer"],
-    ["Marieke Dhondt", "marieke.dhondt@example.be", "Gent Psychologen", "procesbegeleider", "Supervisor", "Anders", "", "Dhondt Coaching", "", "ja", "Externe procesbegeleider"],
-    ["Pieter De Smet", "pieter.desmet@example.be", "Gent Psychologen", "deelnemer", "Klinisch psycholoog", "Anders", "PSY-884512", "AZ Sint-Lucas", "", "ja", ""],
-    ["Elise Vandenbroucke", "elise.vdb@example.be", "Gent Psychologen", "deelnemer", "Psychotherapeut", "NIP", "NIP-10087766", "Praktijk 't Veld", "", "ja", ""],
-    ["Wouter Claes", "wouter.claes@example.be", "Gent Psychologen", "deelnemer", "Psycholoog", "Anders", "PSY-770013", "CLB Gent", "", "ja", ""],
-    ["Hanne Verstraeten", "hanne.verstraeten@example.be", "Gent Psychologen", "deelnemer", "Orthopedagoog", "Geen", "", "Het Ventiel", "", "ja", ""],
-    ["Sofie Maes", "sofie.maes@example.be", "Gent Psychologen", "deelnemer", "Kinderpsycholoog", "Anders", "PSY-912240", "UZ Gent", "", "ja", ""],
+    [
+        "Anouk van der Berg",
+        "anouk.vanderberg@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Jeugdzorgwerker",
+        "SKJ",
+        "110004567",
+        "Stichting Jeugd & Gezin <Utrecht>",
+        "06-12345678",
+        "ja",
+        "",
+    ],
+    [
+        "Daan de Vries",
+        "daan.devries@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "GZ-psycholoog",
+        "BIG",
+        "BIG1",
+        "Praktijk De Vries",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Fatima El Amrani",
+        "f.elamrani@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Gezinscoach",
+        "SKJ",
+        "110009812",
+        "Buurtteam Overvecht",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Joost Bakker",
+        "joost.bakker@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Orthopedagoog",
+        "NIP",
+        "NIP-10034521",
+        "Jansen & Zn <B.V.>",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Lieke ten Brink",
+        "lieke.tenbrink@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Verpleegkundige",
+        "BIG",
+        "BIG2",
+        "UMC Utrecht",
+        "",
+        "ja",
+        "Voorkeur voor casussen over gezinnen",
+    ],
+    [
+        "Sven Hoekstra",
+        "sven.hoekstra@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Maatschappelijk werker",
+        "Registerplein",
+        "461012345",
+        "Lokalis",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Özlem Yılmaz",
+        "ozlem.yilmaz@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Jeugdverpleegkundige",
+        "V&VN",
+        "7890123",
+        "GGD regio Utrecht",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Bram Willems",
+        "bram.willems@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Jeugdzorgwerker",
+        "SKJ",
+        "110006543",
+        "Timon",
+        "",
+        "nee",
+        "Met verlof tot de zomer",
+    ],
+    [
+        "Marieke Dhondt",
+        "marieke.dhondt@example.be",
+        "Gent Psychologen",
+        "procesbegeleider",
+        "Supervisor",
+        "Anders",
+        "",
+        "Dhondt Coaching",
+        "",
+        "ja",
+        "Externe procesbegeleider",
+    ],
+    [
+        "Pieter De Smet",
+        "pieter.desmet@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Klinisch psycholoog",
+        "Anders",
+        "PSY-884512",
+        "AZ Sint-Lucas",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Elise Vandenbroucke",
+        "elise.vdb@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Psychotherapeut",
+        "NIP",
+        "NIP-10087766",
+        "Praktijk 't Veld",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Wouter Claes",
+        "wouter.claes@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Psycholoog",
+        "Anders",
+        "PSY-770013",
+        "CLB Gent",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Hanne Verstraeten",
+        "hanne.verstraeten@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Orthopedagoog",
+        "Geen",
+        "",
+        "Het Ventiel",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Sofie Maes",
+        "sofie.maes@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Kinderpsycholoog",
+        "Anders",
+        "PSY-912240",
+        "UZ Gent",
+        "",
+        "ja",
+        "",
+    ],
 ]
 
 
@@ -264,31 +489,111 @@ def demo_data(today: dt.date) -> dict[str, Any]:
     past = _next_weekday(today - dt.timedelta(weeks=7), 1)
     soon = _next_weekday(today + dt.timedelta(days=6), 1)  # confirmed, inside the invitation window
     meetings = [
-        [f"Utrecht Jeugdzorg-{past.year}-01", "Utrecht Jeugdzorg", past, dt.time(19, 30), dt.time(22, 0), "Wijkcentrum De Pijler, Utrecht",
-         "Incidentmethode", "Anouk van der Berg", "Daan de Vries", "C-001", "Grenzen stellen", "gehouden"],
-        [f"Utrecht Jeugdzorg-{soon.year}-0{2 if soon.year == past.year else 1}", "Utrecht Jeugdzorg", soon, dt.time(19, 30), dt.time(22, 0),
-         "Praktijk Oudegracht 112, Utrecht", "Incidentmethode", "Sven Hoekstra", "Özlem Yılmaz", "C-002", "Samenwerken in de keten", "bevestigd"],
+        [
+            f"Utrecht Jeugdzorg-{past.year}-01",
+            "Utrecht Jeugdzorg",
+            past,
+            dt.time(19, 30),
+            dt.time(22, 0),
+            "Wijkcentrum De Pijler, Utrecht",
+            "Incidentmethode",
+            "Anouk van der Berg",
+            "Daan de Vries",
+            "C-001",
+            "Grenzen stellen",
+            "gehouden",
+        ],
+        [
+            f"Utrecht Jeugdzorg-{soon.year}-0{2 if soon.year == past.year else 1}",
+            "Utrecht Jeugdzorg",
+            soon,
+            dt.time(19, 30),
+            dt.time(22, 0),
+            "Praktijk Oudegracht 112, Utrecht",
+            "Incidentmethode",
+            "Sven Hoekstra",
+            "Özlem Yılmaz",
+            "C-002",
+            "Samenwerken in de keten",
+            "bevestigd",
+        ],
     ]
     cases = [
-        ["C-001", "Fatima El Amrani", "Utrecht Jeugdzorg", past - dt.timedelta(days=20), "Moeder weigert hulpverlening",
-         "Hoe houd ik contact met een moeder die elke afspraak afzegt?", "Drie afspraken afgezegd; kinderen (4 en 7) missen school.",
-         "ja", "", "besproken", f"Utrecht Jeugdzorg-{past.year}-01"],
-        ["C-002", "Joost Bakker", "Utrecht Jeugdzorg", today - dt.timedelta(days=12), "Samenwerking met school & wijkteam",
-         "Hoe krijg ik school en wijkteam op één lijn?", "School wil 'zorgen melden', wijkteam wacht af.\nIk zit ertussen.",
-         "nee", "", "ingepland", meetings[1][0]],
-        ["", "Lieke ten Brink", "Utrecht Jeugdzorg", today - dt.timedelta(days=30), "Agressie in de wachtkamer 😟",
-         "Wat had ik anders kunnen doen toen de vader dreigend werd?", "Vertrouwelijk: betreft een lopende melding.",
-         "ja", "", "nieuw", ""],
-        ["", "Elise Vandenbroucke", "Gent Psychologen", today - dt.timedelta(days=5), "Afronden van een lange behandeling",
-         "Hoe rond ik af zonder dat de cliënt terugvalt?", "Cliënt is 3 jaar in behandeling; <afhankelijkheid> speelt.",
-         "ja", "", "nieuw", ""],
-        ["", "Wouter Claes", "Gent Psychologen", today - dt.timedelta(days=9), "Ouders met tegengestelde verwachtingen",
-         "Hoe blijf ik meerzijdig partijdig?", "", "nee", "", "nieuw", ""],
+        [
+            "C-001",
+            "Fatima El Amrani",
+            "Utrecht Jeugdzorg",
+            past - dt.timedelta(days=20),
+            "Moeder weigert hulpverlening",
+            "Hoe houd ik contact met een moeder die elke afspraak afzegt?",
+            "Drie afspraken afgezegd; kinderen (4 en 7) missen school.",
+            "ja",
+            "",
+            "besproken",
+            f"Utrecht Jeugdzorg-{past.year}-01",
+        ],
+        [
+            "C-002",
+            "Joost Bakker",
+            "Utrecht Jeugdzorg",
+            today - dt.timedelta(days=12),
+            "Samenwerking met school & wijkteam",
+            "Hoe krijg ik school en wijkteam op één lijn?",
+            "School wil 'zorgen melden', wijkteam wacht af.\nIk zit ertussen.",
+            "nee",
+            "",
+            "ingepland",
+            meetings[1][0],
+        ],
+        [
+            "",
+            "Lieke ten Brink",
+            "Utrecht Jeugdzorg",
+            today - dt.timedelta(days=30),
+            "Agressie in de wachtkamer 😟",
+            "Wat had ik anders kunnen doen toen de vader dreigend werd?",
+            "Vertrouwelijk: betreft een lopende melding.",
+            "ja",
+            "",
+            "nieuw",
+            "",
+        ],
+        [
+            "",
+            "Elise Vandenbroucke",
+            "Gent Psychologen",
+            today - dt.timedelta(days=5),
+            "Afronden van een lange behandeling",
+            "Hoe rond ik af zonder dat de cliënt terugvalt?",
+            "Cliënt is 3 jaar in behandeling; <afhankelijkheid> speelt.",
+            "ja",
+            "",
+            "nieuw",
+            "",
+        ],
+        [
+            "",
+            "Wouter Claes",
+            "Gent Psychologen",
+            today - dt.timedelta(days=9),
+            "Ouders met tegengestelde verwachtingen",
+            "Hoe blijf ik meerzijdig partijdig?",
+            "",
+            "nee",
+            "",
+            "nieuw",
+            "",
+        ],
     ]
-    attendance = [[f"Utrecht Jeugdzorg-{past.year}-01", p[0], "ja" if k != 3 else "afgemeld", None, None, "", ""]
-                  for k, p in enumerate(people[:7])]
-    demo_settings = {"Organisatie": "Netwerk Intervisie Utrecht & Gent", "Coördinator": "Ingrid Smit",
-                     "E-mail coördinator": "coordinator@example.nl"}
+    attendance = [
+        [f"Utrecht Jeugdzorg-{past.year}-01", p[0], "ja" if k != 3 else "afgemeld", None, None, "", ""]
+        for k, p in enumerate(people[:7])
+    ]
+    demo_settings = {
+        "Organisatie": "Netwerk Intervisie Utrecht & Gent",
+        "Coördinator": "Ingrid Smit",
+        "E-mail coördinator": "coordinator@example.nl",
+    }
     settings = [[st.name, demo_settings.get(st.name, st.default)] for st in schema.SETTINGS]
     return {
         "Instellingen": settings,

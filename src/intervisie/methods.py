@@ -214,9 +214,7 @@ class _Source:
             raise self.fail(_join(where, key), "mag niet leeg zijn")
         return value
 
-    def integer(
-        self, table: dict[str, Any], key: str, where: str, *, default: int, minimum: int
-    ) -> int:
+    def integer(self, table: dict[str, Any], key: str, where: str, *, default: int, minimum: int) -> int:
         if key not in table:
             return default
         value = table[key]
@@ -298,8 +296,7 @@ def _parse_steps(src: _Source, value: Any, where: str, *, allow_per_case: bool, 
     if required and not value:
         raise src.fail(where, "moet minstens één stap bevatten")
     return tuple(
-        _parse_step(src, item, f"{where}[{i}]", allow_per_case=allow_per_case)
-        for i, item in enumerate(value, start=1)
+        _parse_step(src, item, f"{where}[{i}]", allow_per_case=allow_per_case) for i, item in enumerate(value, start=1)
     )
 
 
@@ -408,8 +405,7 @@ def _check_unique_names(src: _Source, merged: dict[str, Method], new: dict[str, 
             if other != method.key:
                 raise src.fail(
                     where,
-                    f"'{token}' wordt ook gebruikt door methode '{other}'; "
-                    "namen en aliassen moeten uniek zijn",
+                    f"'{token}' wordt ook gebruikt door methode '{other}'; namen en aliassen moeten uniek zijn",
                 )
 
 
@@ -445,8 +441,7 @@ def load_library(*paths: str | Path, include_default: bool = True) -> MethodLibr
 
     if not merged:
         raise ConfigError(
-            f"{', '.join(str(f) for f in files)}: geen enkele methode gevonden; "
-            "voeg er een toe met [methods.sleutel]"
+            f"{', '.join(str(f) for f in files)}: geen enkele methode gevonden; voeg er een toe met [methods.sleutel]"
         )
     return MethodLibrary(methods=merged, frame=Frame(opening=opening, closing=closing))
 
@@ -496,8 +491,10 @@ def _needed(items: list[_Item]) -> int:
 
 
 def _check_cases(method: Method, n_cases: int) -> None:
-    if isinstance(n_cases, bool) or not isinstance(n_cases, int) or not (
-        method.cases_min <= n_cases <= method.cases_max
+    if (
+        isinstance(n_cases, bool)
+        or not isinstance(n_cases, int)
+        or not (method.cases_min <= n_cases <= method.cases_max)
     ):
         if method.cases_min == method.cases_max:
             allowed = f"{method.cases_min} {_casus(method.cases_min)}"

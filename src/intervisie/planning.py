@@ -27,16 +27,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 import holidays as holidays_lib
 
 from . import schema
 from .errors import TimetableError
 from .methods import MethodLibrary, cases_for_duration, required_minutes
-from .values import dutch_date
 from .records import Case, Group, Meeting, Participant, Problem, Records
+from .values import dutch_date
 from .workbook.base import CellChange, ChangeSet, RowAppend, key_of
 
 UPCOMING = ("voorstel", "bevestigd")
@@ -112,8 +113,11 @@ def _overlaps(a_start: dt.time | None, a_end: dt.time | None, b_start: dt.time |
 
 def next_meeting_nr(rec: Records, group: str, year: int, taken: set[str]) -> str:
     prefix = f"{group}-{year}-"
-    used = [int(m.group(1)) for nr in (*rec.all_keys.get("Bijeenkomsten", ()), *taken)
-            if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", nr))]
+    used = [
+        int(m.group(1))
+        for nr in (*rec.all_keys.get("Bijeenkomsten", ()), *taken)
+        if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", nr))
+    ]
     n = max(used, default=0) + 1
     return f"{prefix}{n:02d}"
 
@@ -174,15 +178,22 @@ def case_queue(rec: Records, group: str) -> list[Case]:
     )
 
 
-def _pick_by_rotation(candidates: list[str], last: dict[str, dt.date], counts: dict[str, int], order: dict[str, int],
-                      soon: dict[str, int] | None = None) -> str | None:
+def _pick_by_rotation(
+    candidates: list[str],
+    last: dict[str, dt.date],
+    counts: dict[str, int],
+    order: dict[str, int],
+    soon: dict[str, int] | None = None,
+) -> str | None:
     """Fewest turns first (keeps counts within one of each other); among equals, who
     presents soonest (so a role and a presentation do not keep colliding), then who had
     the role least recently."""
     if not candidates:
         return None
     soon = soon or {}
-    return min(candidates, key=lambda n: (counts.get(n, 0), soon.get(n, 1 << 30), last.get(n, dt.date.min), order.get(n, 0)))
+    return min(
+        candidates, key=lambda n: (counts.get(n, 0), soon.get(n, 1 << 30), last.get(n, dt.date.min), order.get(n, 0))
+    )
 
 
 # ---------------------------------------------------------------- the planner
@@ -199,8 +210,14 @@ def plan(
     blocking = sorted(rec.unreadable & {"Groepen", "Deelnemers", "Casussen", "Bijeenkomsten"})
     if blocking:
         # without knowing the existing meetings and cases, every run would propose anew
-        out.problems.append(Problem("waarschuwing", blocking[0], f"{blocking[0]}!1:1",
-                                    f"Er wordt niets gepland zolang tabblad {blocking[0]} niet gelezen kan worden; herstel eerst de kopregel (zie de fout hierboven)."))
+        out.problems.append(
+            Problem(
+                "waarschuwing",
+                blocking[0],
+                f"{blocking[0]}!1:1",
+                f"Er wordt niets gepland zolang tabblad {blocking[0]} niet gelezen kan worden; herstel eerst de kopregel (zie de fout hierboven).",
+            )
+        )
         return out
     years = {today.year, today.year + 1, today.year + 2}
     run = _Run(rec, library, today, _holidays(country, years), horizon_weeks, out)
@@ -214,18 +231,30 @@ def plan(
             continue
         out.problems.extend(check_method(library, g))
         if g.name in rec.blocked_groups:
-            out.problems.append(Problem(
-                "waarschuwing", "Bijeenkomsten", rec.blocked_groups[g.name],
-                f"Geen nieuw voorstel voor groep {g.name}: deze bijeenkomst van de groep heeft eerst een fout die hersteld moet worden "
-                "(zie de melding bij deze rij). Zo ontstaat er geen tweede bijeenkomst naast die van u."))
+            out.problems.append(
+                Problem(
+                    "waarschuwing",
+                    "Bijeenkomsten",
+                    rec.blocked_groups[g.name],
+                    f"Geen nieuw voorstel voor groep {g.name}: deze bijeenkomst van de groep heeft eerst een fout die hersteld moet worden "
+                    "(zie de melding bij deze rij). Zo ontstaat er geen tweede bijeenkomst naast die van u.",
+                )
+            )
             continue
         if not rec.quorum_members(g.name):
             cell = g.origin.cell("Groep") if g.origin else "Groepen"
-            out.problems.append(Problem("waarschuwing", "Groepen", cell,
-                                        f"Geen voorstel voor groep {g.name}: de groep heeft geen actieve deelnemers op tabblad Deelnemers."))
+            out.problems.append(
+                Problem(
+                    "waarschuwing",
+                    "Groepen",
+                    cell,
+                    f"Geen voorstel voor groep {g.name}: de groep heeft geen actieve deelnemers op tabblad Deelnemers.",
+                )
+            )
             continue
         upcoming = [
-            m for m in rec.meetings.values()
+            m
+            for m in rec.meetings.values()
             if m.group == g.name and m.status in UPCOMING and (m.date is None or m.date >= today)
         ]
         targets = upcoming if upcoming else [None]
@@ -243,9 +272,15 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     method = library.find(g.method)
     cell = g.origin.cell("Methode") if g.origin else "Groepen"
     if method is None:
-        return [Problem("waarschuwing", "Groepen", cell,
-                        f"Onbekende methode '{g.method}' voor groep {g.name}. Kies een van: {', '.join(library.names())}; "
-                        "of voeg de methode toe aan config/methods.toml.")]
+        return [
+            Problem(
+                "waarschuwing",
+                "Groepen",
+                cell,
+                f"Onbekende methode '{g.method}' voor groep {g.name}. Kies een van: {', '.join(library.names())}; "
+                "of voeg de methode toe aan config/methods.toml.",
+            )
+        ]
     n = cases_for_duration(method, g.duration, library.frame)
     try:
         need = required_minutes(library, method, n)
@@ -253,9 +288,15 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
         return [Problem("fout", "Groepen", cell, exc.message)]
     if g.duration < need:
         dcell = g.origin.cell("Duur (min)") if g.origin else "Groepen"
-        return [Problem("fout", "Groepen", dcell,
-                        f"De methode {method.name} heeft minstens {need} minuten nodig; groep {g.name} duurt {g.duration} minuten. "
-                        "Verleng de Duur (min) of kies een kortere methode; tot dan wordt er geen agenda gemaakt.")]
+        return [
+            Problem(
+                "fout",
+                "Groepen",
+                dcell,
+                f"De methode {method.name} heeft minstens {need} minuten nodig; groep {g.name} duurt {g.duration} minuten. "
+                "Verleng de Duur (min) of kies een kortere methode; tot dan wordt er geen agenda gemaakt.",
+            )
+        ]
     return []
 
 
@@ -292,7 +333,11 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     order = {p: i for i, p in enumerate(rec.participants)}
     answers = {a.name: a.answers for a in rec.availability if a.group == g.name}
     history = sorted(  # what really happened: an old proposal that was never confirmed does not count
-        (m for m in rec.meetings.values() if m.group == g.name and m.date and m.date < today and m.status in ("gehouden", "bevestigd")),
+        (
+            m
+            for m in rec.meetings.values()
+            if m.group == g.name and m.date and m.date < today and m.status in ("gehouden", "bevestigd")
+        ),
         key=lambda m: m.date,
     )
     last = history[-1] if history else None
@@ -325,24 +370,41 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             )
             rejected = [v for v in verdicts if not v.ok]
             if rejected:
-                explanation.append("afgevallen: " + "; ".join(
-                    f"{dutch_date(v.date, 'EEE d MMM')} ({', '.join(v.reasons)})" for v in rejected))
+                explanation.append(
+                    "afgevallen: "
+                    + "; ".join(f"{dutch_date(v.date, 'EEE d MMM')} ({', '.join(v.reasons)})" for v in rejected)
+                )
         else:
             date = _cadence(g, last, today, hol, rec.candidate_dates)
-            why = "; ".join(f"{dutch_date(v.date, 'EEE d MMM')}: {', '.join(v.reasons)}" for v in verdicts) or "geen kandidaat-data ingevuld op tabblad Beschikbaarheid"
-            explanation.append(f"{dutch_date(date)}: volgens de frequentie (elke {g.frequency_weeks} weken), want geen kandidaat-datum voldoet")
+            why = (
+                "; ".join(f"{dutch_date(v.date, 'EEE d MMM')}: {', '.join(v.reasons)}" for v in verdicts)
+                or "geen kandidaat-data ingevuld op tabblad Beschikbaarheid"
+            )
+            explanation.append(
+                f"{dutch_date(date)}: volgens de frequentie (elke {g.frequency_weeks} weken), want geen kandidaat-datum voldoet"
+            )
             cell = g.origin.cell("Groep") if g.origin else "Groepen"
-            out.problems.append(Problem(
-                "waarschuwing", "Beschikbaarheid", cell,
-                f"Voor groep {g.name} voldoet geen kandidaat-datum ({why}). Voorgesteld is {dutch_date(date)} volgens de frequentie; "
-                "controleer de datum of vul meer data in op tabblad Beschikbaarheid.",
-            ))
+            out.problems.append(
+                Problem(
+                    "waarschuwing",
+                    "Beschikbaarheid",
+                    cell,
+                    f"Voor groep {g.name} voldoet geen kandidaat-datum ({why}). Voorgesteld is {dutch_date(date)} volgens de frequentie; "
+                    "controleer de datum of vul meer data in op tabblad Beschikbaarheid.",
+                )
+            )
     else:
         date = fixed_date
         explanation.append(f"{dutch_date(date)}: door de coördinator ingevuld")
         if date in hol and existing is not None and existing.origin is not None:
-            out.problems.append(Problem("waarschuwing", "Bijeenkomsten", existing.origin.cell("Datum"),
-                                        f"{dutch_date(date)} is een feestdag ({hol[date]}). Controleer of de bijeenkomst echt dan is."))
+            out.problems.append(
+                Problem(
+                    "waarschuwing",
+                    "Bijeenkomsten",
+                    existing.origin.cell("Datum"),
+                    f"{dutch_date(date)} is een feestdag ({hol[date]}). Controleer of de bijeenkomst echt dan is.",
+                )
+            )
 
     # ---- cases (coordinator's choice wins)
     chosen_cases: list[Case] = []
@@ -376,6 +438,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     soon: dict[str, int] = {}
     for i, c in enumerate(c for c in queue if c not in chosen_cases):
         soon.setdefault(c.presenter, i)
+
     def pool(exclude: set[str]) -> list[str]:
         names = [p.name for p in members if p.name not in exclude]
         if answers and date in rec.candidate_dates:
@@ -390,14 +453,32 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             chair = g.facilitator
             explanation.append(f"gespreksleider: {chair} (vaste procesbegeleider)")
         else:
-            chair = _pick_by_rotation(pool(presenters), _last_role_dates(rec, g.name, "chair"),
-                                      _role_counts(rec, g.name, "chair"), order, soon) or ""
+            chair = (
+                _pick_by_rotation(
+                    pool(presenters),
+                    _last_role_dates(rec, g.name, "chair"),
+                    _role_counts(rec, g.name, "chair"),
+                    order,
+                    soon,
+                )
+                or ""
+            )
             if chair:
-                explanation.append(f"gespreksleider: {chair} (aan de beurt: het minst vaak en langst geleden gespreksleider)")
+                explanation.append(
+                    f"gespreksleider: {chair} (aan de beurt: het minst vaak en langst geleden gespreksleider)"
+                )
     minute_taker = existing.minute_taker if existing and existing.minute_taker else ""
     if not minute_taker:
-        minute_taker = _pick_by_rotation(pool(presenters | {chair}), _last_role_dates(rec, g.name, "minute_taker"),
-                                         _role_counts(rec, g.name, "minute_taker"), order, soon) or ""
+        minute_taker = (
+            _pick_by_rotation(
+                pool(presenters | {chair}),
+                _last_role_dates(rec, g.name, "minute_taker"),
+                _role_counts(rec, g.name, "minute_taker"),
+                order,
+                soon,
+            )
+            or ""
+        )
         if minute_taker:
             explanation.append(f"notulist: {minute_taker} (aan de beurt: het minst vaak en langst geleden notulist)")
 
@@ -423,7 +504,9 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         "Casus": "; ".join(run.case_nr_of.get(id(c), c.nr) for c in chosen_cases),
         "Status": "voorstel",
     }
-    run.planned.append(Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker))
+    run.planned.append(
+        Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker)
+    )
     values: dict[str, Any] = {}
     if existing is None:
         values = {k: v for k, v in proposed.items() if v not in ("", None)}
@@ -441,15 +524,21 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     for c in chosen_cases:  # also the cases the coordinator put on the meeting
         raw = c.origin.raw if c.origin else {}
         if c.status == "nieuw":
-            out.changes.cells.append(CellChange("Casussen", _case_key(c), "Status", "ingepland", raw.get("Status"), reason="ingepland"))
+            out.changes.cells.append(
+                CellChange("Casussen", _case_key(c), "Status", "ingepland", raw.get("Status"), reason="ingepland")
+            )
         if not c.meeting:
-            out.changes.cells.append(CellChange("Casussen", _case_key(c), "Bijeenkomst", nr, raw.get("Bijeenkomst"), reason="ingepland"))
+            out.changes.cells.append(
+                CellChange("Casussen", _case_key(c), "Bijeenkomst", nr, raw.get("Bijeenkomst"), reason="ingepland")
+            )
     if not values:
         return None
     return Proposal(g.name, nr, existing is None, values, explanation, verdicts, chosen_cases)
 
 
-def _judge(run: _Run, g: Group, d: dt.date, start, end, members: list[Participant], answers, queue: list[Case], earliest) -> DateVerdict:
+def _judge(
+    run: _Run, g: Group, d: dt.date, start, end, members: list[Participant], answers, queue: list[Case], earliest
+) -> DateVerdict:
     rec, hol = run.rec, run.holidays
     yes = sum(1 for p in members if answers.get(p.name, {}).get(d) == "ja")
     maybe = sum(1 for p in members if answers.get(p.name, {}).get(d) == "misschien")

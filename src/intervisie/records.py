@@ -61,7 +61,7 @@ class Settings:
     code_of_conduct: str
 
     @classmethod
-    def defaults(cls) -> "Settings":
+    def defaults(cls) -> Settings:
         return cls(**setting_defaults())  # type: ignore[arg-type]
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     TEXT = "text"
     LONGTEXT = "longtext"
     EMAIL = "email"
@@ -152,7 +152,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("Uitnodiging (dagen vooraf)", K.INT, 14, "invite_days", ("Invitation days", "Uitnodiging"), maximum=365),
     Setting("Herinnering (dagen vooraf)", K.INT, 1, "reminder_days", ("Reminder days", "Herinnering"), maximum=365),
     Setting("Evaluatie (dagen na)", K.INT, 1, "evaluation_days", ("Evaluation days", "Evaluatie"), maximum=365),
-    Setting("Minimale aanwezigheid (%)", K.INT, 75, "min_attendance", ("Minimum attendance", "Minimale aanwezigheid"), maximum=100),
+    Setting(
+        "Minimale aanwezigheid (%)",
+        K.INT,
+        75,
+        "min_attendance",
+        ("Minimum attendance", "Minimale aanwezigheid"),
+        maximum=100,
+    ),
     Setting("Taal", K.ENUM, "nl", "language", ("Language",), choices=("nl",)),
     Setting(
         "Gedragscode",
@@ -180,6 +187,7 @@ def setting_defaults() -> dict[str, object]:
     """`records.Settings` field -> default, for a workbook without (some) settings."""
     return {st.attr: st.default for st in SETTINGS}
 
+
 GROEPEN = Tab(
     "Groepen",
     (
@@ -190,8 +198,20 @@ GROEPEN = Tab(
         C("Frequentie (weken)", K.INT, aliases=("Frequency", "Frequentie"), default="6", width=11),
         C("Locaties", K.LIST, aliases=("Locations", "Locatie"), width=36),
         C("Procesbegeleider", K.REF, aliases=("Facilitator",), ref="Deelnemers", width=22),
-        C("Min. deelnemers", K.INT, aliases=("Min participants", "Minimum deelnemers", "Min deelnemers"), default="4", width=10),
-        C("Max. deelnemers", K.INT, aliases=("Max participants", "Maximum deelnemers", "Max deelnemers"), default="8", width=10),
+        C(
+            "Min. deelnemers",
+            K.INT,
+            aliases=("Min participants", "Minimum deelnemers", "Min deelnemers"),
+            default="4",
+            width=10,
+        ),
+        C(
+            "Max. deelnemers",
+            K.INT,
+            aliases=("Max participants", "Maximum deelnemers", "Max deelnemers"),
+            default="8",
+            width=10,
+        ),
         C("Accreditatie", aliases=("Accreditation", "Accreditatie (instantie)"), width=18),
         C("Accreditatienummer", aliases=("Accreditation number", "Activiteitnummer"), width=18),
         C("Punten per uur", K.NUMBER, aliases=("Points per hour",), default="1", width=10),

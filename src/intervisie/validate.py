@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from . import schema, values
 from .errors import WorkbookInvalid
@@ -34,9 +35,19 @@ FOUT = "fout"
 WAARSCHUWING = "waarschuwing"
 
 ENUM_ALIASES = {
-    "yes": "ja", "y": "ja", "j": "ja", "x": "ja", "no": "nee", "n": "nee",
-    "maybe": "misschien", "?": "misschien", "client": "cliënt",
-    "vvn": "V&VN", "v en vn": "V&VN", "none": "Geen", "geen registratie": "Geen",
+    "yes": "ja",
+    "y": "ja",
+    "j": "ja",
+    "x": "ja",
+    "no": "nee",
+    "n": "nee",
+    "maybe": "misschien",
+    "?": "misschien",
+    "client": "cliënt",
+    "vvn": "V&VN",
+    "v en vn": "V&VN",
+    "none": "Geen",
+    "geen registratie": "Geen",
 }
 REQUIRED_TABS = tuple(t for t in schema.DATA_TABS if t.required)
 
@@ -44,8 +55,16 @@ REQUIRED_TABS = tuple(t for t in schema.DATA_TABS if t.required)
 class RowContext:
     """Parses the cells of one row, collecting problems."""
 
-    def __init__(self, tab: Tab, raw: RawTab, row: int, vals: list[Any], cols: dict[str, int], sink: list[Problem],
-                 keys: dict[str, set[str]]):
+    def __init__(
+        self,
+        tab: Tab,
+        raw: RawTab,
+        row: int,
+        vals: list[Any],
+        cols: dict[str, int],
+        sink: list[Problem],
+        keys: dict[str, set[str]],
+    ):
         self.tab, self.raw, self.row, self.vals, self.cols, self.sink = tab, raw, row, vals, cols, sink
         self.keys = keys  # every key of the referenced tabs
         self.failed = False
@@ -73,7 +92,9 @@ class RowContext:
         raw = self.rawval(col.name)
         if is_blank(raw):
             if col.required:
-                self.problem(col.name, f"{col.name} is verplicht maar leeg. Vul het in; tot dan wordt deze rij overgeslagen.")
+                self.problem(
+                    col.name, f"{col.name} is verplicht maar leeg. Vul het in; tot dan wordt deze rij overgeslagen."
+                )
                 return None
             raw = col.default
             if raw is None:
@@ -129,7 +150,9 @@ def parse_cell(col: Column, raw: Any, report: Callable[..., None]) -> Any:
             return [p.strip() for p in re.split(r"[;\n]", values.as_text(raw)) if p.strip()]
     except values.ParseError:
         if col.kind == Kind.DATE:
-            report(f"'{shown}' is geen datum. Schrijf de datum als 12-1-2027 of 12 januari 2027, of kies een datum in de cel.")
+            report(
+                f"'{shown}' is geen datum. Schrijf de datum als 12-1-2027 of 12 januari 2027, of kies een datum in de cel."
+            )
         elif col.kind == Kind.TIME:
             report(f"'{shown}' is geen tijd. Schrijf de tijd als 19:30.")
         elif col.kind == Kind.INT:
@@ -170,9 +193,15 @@ def validate(snapshot: Snapshot) -> Records:
     """Every tab into typed records; problems collected, bad rows left out."""
     missing = [t.name for t in REQUIRED_TABS if snapshot.get(t.name) is None]
     if snapshot.get(schema.BESCHIKBAARHEID.name) is None:
-        early = [Problem(WAARSCHUWING, schema.BESCHIKBAARHEID.name, schema.BESCHIKBAARHEID.name,
-                         "Tabblad Beschikbaarheid ontbreekt; de planning volgt daarom alleen de frequentie van elke groep. "
-                         "Voeg het tabblad toe (zie 'intervisie init') om data te kiezen op beschikbaarheid.")]
+        early = [
+            Problem(
+                WAARSCHUWING,
+                schema.BESCHIKBAARHEID.name,
+                schema.BESCHIKBAARHEID.name,
+                "Tabblad Beschikbaarheid ontbreekt; de planning volgt daarom alleen de frequentie van elke groep. "
+                "Voeg het tabblad toe (zie 'intervisie init') om data te kiezen op beschikbaarheid.",
+            )
+        ]
     else:
         early = []
     if missing:
@@ -193,8 +222,13 @@ def validate(snapshot: Snapshot) -> Records:
         for col in tab.columns:
             if _needed(tab, col) and col.name not in cols:
                 problems.append(
-                    Problem(FOUT, tab.name, schema.cell_ref(raw.title, 1, 1).replace("A1", "1:1"), f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
-                            "Voeg de kolom toe (zie 'intervisie init' voor de juiste koppen); tot dan wordt dit tabblad overgeslagen.")
+                    Problem(
+                        FOUT,
+                        tab.name,
+                        schema.cell_ref(raw.title, 1, 1).replace("A1", "1:1"),
+                        f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
+                        "Voeg de kolom toe (zie 'intervisie init' voor de juiste koppen); tot dan wordt dit tabblad overgeslagen.",
+                    )
                 )
         if not tab.dynamic_columns and not tab.keyvalue:
             problems.extend(_unknown_headers(tab, raw, cols))
@@ -246,9 +280,15 @@ def _unknown_headers(tab: Tab, raw: RawTab, cols: dict[str, int]) -> list[Proble
             continue
         close = difflib.get_close_matches(norm(str(h)), list(known), n=1, cutoff=0.75)
         if close and known[close[0]] not in cols:
-            out.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, i + 1, 1),
-                               f"Kolomkop '{h}' wordt niet herkend. Bedoelt u '{known[close[0]]}'? Pas de kop aan; "
-                               "tot dan wordt deze kolom genegeerd."))
+            out.append(
+                Problem(
+                    WAARSCHUWING,
+                    tab.name,
+                    schema.cell_ref(raw.title, i + 1, 1),
+                    f"Kolomkop '{h}' wordt niet herkend. Bedoelt u '{known[close[0]]}'? Pas de kop aan; "
+                    "tot dan wordt deze kolom genegeerd.",
+                )
+            )
     return out
 
 
@@ -262,7 +302,9 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
     tab = schema.INSTELLINGEN
     cols = raw.column_index(tab)
     if "Instelling" not in cols or "Waarde" not in cols:
-        problems.append(Problem(FOUT, tab.name, f"{raw.title}!1:1", "De kopregel moet 'Instelling' en 'Waarde' bevatten."))
+        problems.append(
+            Problem(FOUT, tab.name, f"{raw.title}!1:1", "De kopregel moet 'Instelling' en 'Waarde' bevatten.")
+        )
         return s
     for row, vals in raw.rows:
         name = vals[cols["Instelling"]] if cols["Instelling"] < len(vals) else None
@@ -272,8 +314,14 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
         cell = schema.cell_ref(raw.title, cols["Waarde"] + 1, row)
         st = schema.find_setting(str(name))
         if st is None:
-            problems.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, cols["Instelling"] + 1, row),
-                                    f"Onbekende instelling '{name}'; deze wordt genegeerd. Controleer de schrijfwijze."))
+            problems.append(
+                Problem(
+                    WAARSCHUWING,
+                    tab.name,
+                    schema.cell_ref(raw.title, cols["Instelling"] + 1, row),
+                    f"Onbekende instelling '{name}'; deze wordt genegeerd. Controleer de schrijfwijze.",
+                )
+            )
             continue
         if is_blank(val):
             continue
@@ -311,11 +359,20 @@ def _groups(rec: Records, rows) -> None:
         g.active = r.get("Actief") != "nee"
         g.templates = r.get("Sjablonen") or ""
         if not 30 <= g.duration <= 600:
-            r.problem("Duur (min)", f"Duur {g.duration} minuten is niet bruikbaar. Vul de duur van een bijeenkomst in minuten in (30 tot 600).")
+            r.problem(
+                "Duur (min)",
+                f"Duur {g.duration} minuten is niet bruikbaar. Vul de duur van een bijeenkomst in minuten in (30 tot 600).",
+            )
         if not 1 <= g.frequency_weeks <= 52:
-            r.problem("Frequentie (weken)", f"Frequentie {g.frequency_weeks} weken is niet bruikbaar. Vul een aantal weken in tussen 1 en 52.")
+            r.problem(
+                "Frequentie (weken)",
+                f"Frequentie {g.frequency_weeks} weken is niet bruikbaar. Vul een aantal weken in tussen 1 en 52.",
+            )
         if g.min_members > g.max_members:
-            r.problem("Min. deelnemers", f"Min. deelnemers ({g.min_members}) is groter dan Max. deelnemers ({g.max_members}). Verlaag het minimum of verhoog het maximum.")
+            r.problem(
+                "Min. deelnemers",
+                f"Min. deelnemers ({g.min_members}) is groter dan Max. deelnemers ({g.max_members}). Verlaag het minimum of verhoog het maximum.",
+            )
         if not r.failed and name:
             g.origin = r.origin()
             rec.groups[name] = g
@@ -325,8 +382,13 @@ def _participants(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
     for r in rows:
         name = r.get("Naam")
-        r.unique("Naam", name, seen, f"'{name}' staat al op tabblad Deelnemers ({{first}}). Elke naam mag maar één keer voorkomen; "
-                 "maak de namen uniek, bijvoorbeeld met een voorletter.")
+        r.unique(
+            "Naam",
+            name,
+            seen,
+            f"'{name}' staat al op tabblad Deelnemers ({{first}}). Elke naam mag maar één keer voorkomen; "
+            "maak de namen uniek, bijvoorbeeld met een voorletter.",
+        )
         p = Participant(name=name or "", email=r.get("E-mail") or "", group=r.get("Groep") or "")
         p.role = r.get("Rol") or "deelnemer"
         p.profession = r.get("Beroep") or ""
@@ -347,7 +409,11 @@ def _registration(r: RowContext, kind: str) -> str:
     col = "Registratienummer"
     if not number:
         if kind not in ("Geen", "Anders"):
-            r.problem(col, f"Registratie is {kind}, maar het registratienummer is leeg. Vul het nummer in voor de presentielijst.", WAARSCHUWING)
+            r.problem(
+                col,
+                f"Registratie is {kind}, maar het registratienummer is leeg. Vul het nummer in voor de presentielijst.",
+                WAARSCHUWING,
+            )
         return ""
     if kind == "BIG":
         digits = re.sub(r"[\s.\-]", "", number)
@@ -355,26 +421,43 @@ def _registration(r: RowContext, kind: str) -> str:
             hint = ""
             if isinstance(raw, (int, float)) and re.fullmatch(r"\d{9,10}", digits):
                 hint = " Excel heeft waarschijnlijk de voorloopnul weggelaten: typ een apostrof vóór het nummer ('0…) of maak de cel tekst."
-            r.problem(col, f"BIG-nummer '{number}' moet uit precies 11 cijfers bestaan.{hint} Neem het nummer over uit het BIG-register.")
+            r.problem(
+                col,
+                f"BIG-nummer '{number}' moet uit precies 11 cijfers bestaan.{hint} Neem het nummer over uit het BIG-register.",
+            )
             return number
         if not values.big_check_ok(digits):
-            r.problem(col, f"Het controlecijfer van BIG-nummer '{digits}' klopt niet. Controleer het nummer in het BIG-register.", WAARSCHUWING)
+            r.problem(
+                col,
+                f"Het controlecijfer van BIG-nummer '{digits}' klopt niet. Controleer het nummer in het BIG-register.",
+                WAARSCHUWING,
+            )
         return digits
     if kind == "NIP":
         if re.fullmatch(r"NIP-\d{4,10}", number):
             return number
         fixed = values.normalise_nip(number)
         if fixed:
-            r.problem(col, f"NIP-nummer '{number}' staat niet in de vorm {fixed}. De presentielijst gebruikt {fixed}; pas de cel aan om deze melding te laten verdwijnen.", WAARSCHUWING)
+            r.problem(
+                col,
+                f"NIP-nummer '{number}' staat niet in de vorm {fixed}. De presentielijst gebruikt {fixed}; pas de cel aan om deze melding te laten verdwijnen.",
+                WAARSCHUWING,
+            )
             return fixed
         r.problem(col, f"'{number}' is geen NIP-nummer. Schrijf het als NIP-12345678.")
         return number
     if kind == "Registerplein" and not re.fullmatch(r"4610\d{4,8}", number):
         r.problem(col, f"Registerplein-nummer '{number}' begint normaal met 4610. Controleer het nummer.", WAARSCHUWING)
     if kind == "SKJ" and not re.fullmatch(r"\d{6,12}", number):
-        r.problem(col, f"SKJ-nummer '{number}' bestaat normaal alleen uit cijfers. Controleer het nummer.", WAARSCHUWING)
+        r.problem(
+            col, f"SKJ-nummer '{number}' bestaat normaal alleen uit cijfers. Controleer het nummer.", WAARSCHUWING
+        )
     if kind == "Geen":
-        r.problem(col, "Er staat een registratienummer, maar Registratie is 'Geen'. Kies het juiste register in kolom Registratie.", WAARSCHUWING)
+        r.problem(
+            col,
+            "Er staat een registratienummer, maar Registratie is 'Geen'. Kies het juiste register in kolom Registratie.",
+            WAARSCHUWING,
+        )
     return number
 
 
@@ -390,8 +473,14 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
         try:
             date_cols[i] = values.parse_date(h)
         except values.ParseError:
-            rec.problems.append(Problem(WAARSCHUWING, tab.name, schema.cell_ref(raw.title, i + 1, 1),
-                                        f"Kolomkop '{values.as_text(h)}' is geen datum; deze kolom wordt genegeerd. Schrijf een datum als kop, zoals 12-1-2027."))
+            rec.problems.append(
+                Problem(
+                    WAARSCHUWING,
+                    tab.name,
+                    schema.cell_ref(raw.title, i + 1, 1),
+                    f"Kolomkop '{values.as_text(h)}' is geen datum; deze kolom wordt genegeerd. Schrijf een datum als kop, zoals 12-1-2027.",
+                )
+            )
     rec.candidate_dates = sorted(set(date_cols.values()))
     seen: dict[str, str] = {}
     for r in rows:
@@ -410,7 +499,12 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
             if parsed:
                 answers[d] = parsed
         if name and group:
-            r.unique("Naam", f"{name} / {group}", seen, f"{name} staat al voor groep {group} op {{first}}. Houd één rij per persoon en groep aan.")
+            r.unique(
+                "Naam",
+                f"{name} / {group}",
+                seen,
+                f"{name} staat al voor groep {group} op {{first}}. Houd één rij per persoon en groep aan.",
+            )
         if not r.failed and name and group:
             rec.availability.append(Availability(name, group, answers, r.origin()))
 
@@ -420,8 +514,13 @@ def _cases(rec: Records, rows) -> None:
     blank_keys: dict[tuple, list] = {}
     for r in rows:
         nr = r.get("Nr") or ""
-        r.unique("Nr", nr, seen, f"Casusnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
-                 "de tool vult dan zelf een nummer in.")
+        r.unique(
+            "Nr",
+            nr,
+            seen,
+            f"Casusnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
+            "de tool vult dan zelf een nummer in.",
+        )
         c = Case(nr=nr, presenter=r.get("Inbrenger") or "", group=r.get("Groep") or "", title=r.get("Titel") or "")
         c.submitted = r.get("Ingediend op")
         c.question = r.get("Hulpvraag") or ""
@@ -450,9 +549,15 @@ def _ambiguous(rec: Records, groups: dict[tuple, list], tab: str, what: str) -> 
             continue
         rows = ", ".join(str(r.row) for r, _ in items)
         for r, obj in items:
-            rec.problems.append(Problem(FOUT, tab, r.cell("Nr"),
-                                        f"Deze {what} staat meer dan eens zonder nummer in de lijst (rijen {rows}). "
-                                        "Verwijder de dubbele rij of geef elke rij een eigen nummer."))
+            rec.problems.append(
+                Problem(
+                    FOUT,
+                    tab,
+                    r.cell("Nr"),
+                    f"Deze {what} staat meer dan eens zonder nummer in de lijst (rijen {rows}). "
+                    "Verwijder de dubbele rij of geef elke rij een eigen nummer.",
+                )
+            )
             out.append((r, obj))
     return out
 
@@ -465,9 +570,18 @@ def _check_person(rec: Records, r: RowContext, column: str, name: str, group: st
         return  # unknown (reported) or the person's own row has an error, reported there
     if not p.active:
         where = p.origin.cell("Actief") if p.origin else "Deelnemers"
-        r.problem(column, f"{column} '{name}' staat op inactief ({where}). Kies een actieve deelnemer of zet {name} weer op actief.")
-    elif group and p.group != group and rec.groups.get(group, None) is not None and rec.groups[group].facilitator != name:
-        r.problem(column, f"{column} '{name}' hoort niet bij groep {group} maar bij {p.group}. Controleer de naam of de groep.", WAARSCHUWING)
+        r.problem(
+            column,
+            f"{column} '{name}' staat op inactief ({where}). Kies een actieve deelnemer of zet {name} weer op actief.",
+        )
+    elif (
+        group and p.group != group and rec.groups.get(group, None) is not None and rec.groups[group].facilitator != name
+    ):
+        r.problem(
+            column,
+            f"{column} '{name}' hoort niet bij groep {group} maar bij {p.group}. Controleer de naam of de groep.",
+            WAARSCHUWING,
+        )
 
 
 def _meetings(rec: Records, rows) -> None:
@@ -475,14 +589,22 @@ def _meetings(rec: Records, rows) -> None:
     blank_keys: dict[tuple, list] = {}
     for r in rows:
         nr = r.get("Nr") or ""
-        r.unique("Nr", nr, seen, f"Bijeenkomstnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
-                 "de tool vult dan zelf een nummer in.")
+        r.unique(
+            "Nr",
+            nr,
+            seen,
+            f"Bijeenkomstnummer '{nr}' staat er al ({{first}}). Maak het nummer uniek of maak de cel leeg; "
+            "de tool vult dan zelf een nummer in.",
+        )
         m = Meeting(nr=nr, group=r.get("Groep") or "")
         m.date = r.get("Datum")
         m.start = r.get("Begintijd")
         m.end = r.get("Eindtijd")
         if m.start and m.end and m.end <= m.start:
-            r.problem("Eindtijd", f"Eindtijd {m.end:%H:%M} ligt niet na de begintijd {m.start:%H:%M}. Corrigeer de Eindtijd of de Begintijd.")
+            r.problem(
+                "Eindtijd",
+                f"Eindtijd {m.end:%H:%M} ligt niet na de begintijd {m.start:%H:%M}. Corrigeer de Eindtijd of de Begintijd.",
+            )
         m.location = r.get("Locatie") or ""
         m.method = r.get("Methode") or ""
         m.chair = r.get("Gespreksleider") or ""
@@ -493,10 +615,19 @@ def _meetings(rec: Records, rows) -> None:
         _check_person(rec, r, "Gespreksleider", m.chair, m.group)
         _check_person(rec, r, "Notulist", m.minute_taker, m.group)
         if m.chair and m.chair == m.minute_taker:
-            r.problem("Notulist", f"{m.chair} is zowel gespreksleider als notulist. Kies een andere notulist.", WAARSCHUWING)
+            r.problem(
+                "Notulist", f"{m.chair} is zowel gespreksleider als notulist. Kies een andere notulist.", WAARSCHUWING
+            )
         if m.status in ("bevestigd",) and m.date is None:
-            r.problem("Datum", "Een bevestigde bijeenkomst heeft een datum nodig. Vul de datum in of zet de status terug op voorstel.")
-        for name, attr in (("Agenda", "agenda"), ("Presentielijst", "attendance_list"), ("Evaluatieformulier", "evaluation_form")):
+            r.problem(
+                "Datum",
+                "Een bevestigde bijeenkomst heeft een datum nodig. Vul de datum in of zet de status terug op voorstel.",
+            )
+        for name, attr in (
+            ("Agenda", "agenda"),
+            ("Presentielijst", "attendance_list"),
+            ("Evaluatieformulier", "evaluation_form"),
+        ):
             setattr(m, attr, values.as_text(r.rawval(name)))
         m.invitation_sent = r.rawval("Uitnodiging verzonden")
         m.reminder_sent = r.rawval("Herinnering verzonden")
@@ -506,7 +637,10 @@ def _meetings(rec: Records, rows) -> None:
             m.origin = r.origin()
             key = nr or f"#rij{r.row}"
             rec.meetings[key] = m
-        elif m.group in rec.all_keys["Groepen"] and values.as_text(r.rawval("Status")).lower() not in ("gehouden", "geannuleerd"):
+        elif m.group in rec.all_keys["Groepen"] and values.as_text(r.rawval("Status")).lower() not in (
+            "gehouden",
+            "geannuleerd",
+        ):
             rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
         if not nr:
             blank_keys.setdefault(key_norm(r.origin().key("Bijeenkomsten")), []).append((r, m))
@@ -550,6 +684,12 @@ def _group_sizes(rec: Records) -> None:
         n = len(rec.quorum_members(g.name))
         if n < g.min_members:
             cell = g.origin.cell("Min. deelnemers") if g.origin else schema.GROEPEN.name
-            rec.problems.append(Problem(WAARSCHUWING, schema.GROEPEN.name, cell,
-                                        f"Groep {g.name} heeft {n} actieve deelnemers, minder dan het minimum van {g.min_members}. "
-                                        "Voeg deelnemers toe op tabblad Deelnemers of verlaag Min. deelnemers."))
+            rec.problems.append(
+                Problem(
+                    WAARSCHUWING,
+                    schema.GROEPEN.name,
+                    cell,
+                    f"Groep {g.name} heeft {n} actieve deelnemers, minder dan het minimum van {g.min_members}. "
+                    "Voeg deelnemers toe op tabblad Deelnemers of verlaag Min. deelnemers.",
+                )
+            )

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol
+from typing import Any, Protocol
 
 from .. import schema
 from ..schema import Tab, norm
@@ -98,7 +99,7 @@ class ChangeSet:
     def __bool__(self) -> bool:
         return bool(self.cells or self.appends or self.replaces or self.log)
 
-    def extend(self, other: "ChangeSet") -> None:
+    def extend(self, other: ChangeSet) -> None:
         self.cells += other.cells
         self.appends += other.appends
         self.replaces += other.replaces
@@ -147,7 +148,7 @@ class Workbook(ABC):
     @abstractmethod
     def describe(self) -> str: ...
 
-    def check_not_locked(self) -> None:
+    def check_not_locked(self) -> None:  # noqa: B027 - optional hook, most backends never lock
         """Raise WorkbookLocked when someone else holds the workbook open for writing.
         Only files have lock files; a shared Google Sheet is never locked."""
 
@@ -257,7 +258,9 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         row = rows[0]
         col = ensure_column(grid, title, tab, cols, ch.column)
         if col is None:
-            result.conflicts.append(Conflict(ch.tab, title, f"kolom '{ch.column}' ontbreekt; waarde voor {key_desc} niet geschreven"))
+            result.conflicts.append(
+                Conflict(ch.tab, title, f"kolom '{ch.column}' ontbreekt; waarde voor {key_desc} niet geschreven")
+            )
             continue
         current = grid.get(title, row, col)
         ref = schema.cell_ref(title, col, row)
@@ -265,7 +268,11 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             if same_value(current, ch.value):
                 continue
             result.conflicts.append(
-                Conflict(ch.tab, ref, f"door de coördinator gewijzigd sinds het lezen; waarde '{_short(current)}' blijft staan")
+                Conflict(
+                    ch.tab,
+                    ref,
+                    f"door de coördinator gewijzigd sinds het lezen; waarde '{_short(current)}' blijft staan",
+                )
             )
             continue
         if not grid.writable(title, row, col):
@@ -312,9 +319,20 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         if rep.tab == schema.MELDINGEN.name and result.conflicts:
             # what could not be written is reported where the coordinator looks
             stamp = rep.rows[0]["Tijdstip"] if rep.rows else changes.stamp
-            rep = TabReplace(rep.tab, rep.rows + tuple(
-                {"Tijdstip": stamp, "Ernst": "waarschuwing", "Tabblad": c.tab, "Cel": c.cell, "Melding": f"Niet teruggeschreven: {c.message}."}
-                for c in result.conflicts))
+            rep = TabReplace(
+                rep.tab,
+                rep.rows
+                + tuple(
+                    {
+                        "Tijdstip": stamp,
+                        "Ernst": "waarschuwing",
+                        "Tabblad": c.tab,
+                        "Cel": c.cell,
+                        "Melding": f"Niet teruggeschreven: {c.message}.",
+                    }
+                    for c in result.conflicts
+                ),
+            )
         tab = schema.tab(rep.tab)
         title, cols = open_tab(rep.tab)  # type: ignore[misc]
         for col in tab.columns:

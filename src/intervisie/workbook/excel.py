@@ -129,7 +129,9 @@ class ExcelWorkbook(Workbook):
         if fingerprint(self.path) != before:
             # saved again while we were applying: start over on the newest content
             if _attempt >= 3:
-                raise WorkbookLocked(f"{self.path.name} verandert steeds terwijl het programma schrijft; probeer het later opnieuw")
+                raise WorkbookLocked(
+                    f"{self.path.name} verandert steeds terwijl het programma schrijft; probeer het later opnieuw"
+                )
             return self.write(changes, _attempt + 1)
         result.backup = str(self._backup())
         atomic_write(self.path, wb.save)
@@ -218,9 +220,7 @@ def set_cell(cell, value: Any) -> None:
             from openpyxl.styles import Alignment
 
             al = cell.alignment
-            cell.alignment = Alignment(
-                horizontal=al.horizontal, vertical=al.vertical or "top", wrap_text=True
-            )
+            cell.alignment = Alignment(horizontal=al.horizontal, vertical=al.vertical or "top", wrap_text=True)
         return
     cell.value = value
     if isinstance(value, dt.datetime):

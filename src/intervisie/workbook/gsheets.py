@@ -25,8 +25,9 @@ import json
 import random
 import re
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -139,7 +140,8 @@ class Retrying:
                 if not getattr(exc, "retryable", False):
                     raise BackendError(
                         f"Google weigert het sleutelbestand bij het inloggen ({_first_line(exc)}); "
-                        "maak een nieuwe sleutel voor de service-account (zie de README)") from None
+                        "maak een nieuwe sleutel voor de service-account (zie de README)"
+                    ) from None
                 last, wait = f"inloggen mislukt ({_first_line(exc)})", None
             except (requests.exceptions.ConnectionError, auth_errors.TransportError) as exc:
                 # the token endpoint unreachable surfaces as google-auth's TransportError
@@ -181,8 +183,15 @@ def _retry_after(response) -> float | None:
 
 
 class GoogleWorkbook(Workbook):
-    def __init__(self, key: str, credentials_path: Path, endpoint: str = DEFAULT_ENDPOINT, max_tries: int = 6,
-                 backoff: float = 1.0, sleep: Callable[[float], None] = time.sleep):
+    def __init__(
+        self,
+        key: str,
+        credentials_path: Path,
+        endpoint: str = DEFAULT_ENDPOINT,
+        max_tries: int = 6,
+        backoff: float = 1.0,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         import gspread
         from google.auth.transport.requests import AuthorizedSession, Request
 
@@ -201,31 +210,43 @@ class GoogleWorkbook(Workbook):
         self.retry = Retrying(max_tries, backoff, sleep)
 
     @classmethod
-    def from_config(cls, config, key: str | None = None) -> "GoogleWorkbook":
+    def from_config(cls, config, key: str | None = None) -> GoogleWorkbook:
         """The sheet the config names, or `key` (for `init --google`)."""
         wc = config.workbook
         if wc.credentials is None:
             raise ConfigError("workbook.credentials: a Google Sheet needs a service-account key file")
-        return cls(key or wc.google_sheet, config.resolve(wc.credentials), wc.api_endpoint, wc.max_tries, wc.backoff_seconds)
+        return cls(
+            key or wc.google_sheet, config.resolve(wc.credentials), wc.api_endpoint, wc.max_tries, wc.backoff_seconds
+        )
 
     def describe(self) -> str:
         return f"Google-spreadsheet {self.key}"
 
     def _no_access(self) -> str:
-        return (f"geen toegang tot Google-spreadsheet {self.key}: deel de spreadsheet (Delen, rol Bewerker) "
-                f"met {self.email}")
+        return (
+            f"geen toegang tot Google-spreadsheet {self.key}: deel de spreadsheet (Delen, rol Bewerker) "
+            f"met {self.email}"
+        )
 
     # ------------------------------------------------------------- requests
     def _metadata(self) -> dict[str, Any]:
         params = {"includeGridData": "false", "fields": "properties.title,sheets.properties"}
-        return self.retry.call("metadata", lambda: self.http.fetch_sheet_metadata(self.key, params=params), self._no_access())
+        return self.retry.call(
+            "metadata", lambda: self.http.fetch_sheet_metadata(self.key, params=params), self._no_access()
+        )
 
     def _batch_get(self, titles: list[str]) -> dict[str, list[list[Any]]]:
         if not titles:
             return {}
-        params = {"valueRenderOption": "UNFORMATTED_VALUE", "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
+        params = {
+            "valueRenderOption": "UNFORMATTED_VALUE",
+            "dateTimeRenderOption": "SERIAL_NUMBER",
+            "majorDimension": "ROWS",
+        }
         ranges = [quote(t) for t in titles]
-        data = self.retry.call("values.batchGet", lambda: self.http.values_batch_get(self.key, ranges, params=params), self._no_access())
+        data = self.retry.call(
+            "values.batchGet", lambda: self.http.values_batch_get(self.key, ranges, params=params), self._no_access()
+        )
         out: dict[str, list[list[Any]]] = {}
         for title, vr in zip(titles, data.get("valueRanges", [])):
             out[title] = vr.get("values", [])
@@ -267,9 +288,21 @@ class GoogleWorkbook(Workbook):
         next_id = max((p.get("sheetId", 0) for p in sheets.values()), default=0) + 1
         for title in grid.new_tabs:
             rows, cols = grid.extent(title)
-            structural.append({"addSheet": {"properties": {"sheetId": next_id, "title": title,
-                                                           "gridProperties": {"rowCount": max(rows + 100, 1000), "columnCount": max(cols, 26),
-                                                                              "frozenRowCount": 1}}}})
+            structural.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": next_id,
+                            "title": title,
+                            "gridProperties": {
+                                "rowCount": max(rows + 100, 1000),
+                                "columnCount": max(cols, 26),
+                                "frozenRowCount": 1,
+                            },
+                        }
+                    }
+                }
+            )
             next_id += 1
         for title, props in sheets.items():
             if title not in grid.grids:
@@ -277,15 +310,36 @@ class GoogleWorkbook(Workbook):
             rows, cols = grid.extent(title)
             gp = props.get("gridProperties", {})
             if rows > gp.get("rowCount", 1000):
-                structural.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "ROWS", "length": rows - gp.get("rowCount", 1000) + 100}})
+                structural.append(
+                    {
+                        "appendDimension": {
+                            "sheetId": props["sheetId"],
+                            "dimension": "ROWS",
+                            "length": rows - gp.get("rowCount", 1000) + 100,
+                        }
+                    }
+                )
             if cols > gp.get("columnCount", 26):
-                structural.append({"appendDimension": {"sheetId": props["sheetId"], "dimension": "COLUMNS", "length": cols - gp.get("columnCount", 26)}})
+                structural.append(
+                    {
+                        "appendDimension": {
+                            "sheetId": props["sheetId"],
+                            "dimension": "COLUMNS",
+                            "length": cols - gp.get("columnCount", 26),
+                        }
+                    }
+                )
         if structural:
-            self.retry.call("spreadsheets.batchUpdate", lambda: self.http.batch_update(self.key, {"requests": structural}), self._no_access())
+            self.retry.call(
+                "spreadsheets.batchUpdate",
+                lambda: self.http.batch_update(self.key, {"requests": structural}),
+                self._no_access(),
+            )
         body = {"valueInputOption": "USER_ENTERED", "data": grid.value_ranges()}
-        self.retry.call("values.batchUpdate", lambda: self.http.values_batch_update(self.key, body=body), self._no_access())
+        self.retry.call(
+            "values.batchUpdate", lambda: self.http.values_batch_update(self.key, body=body), self._no_access()
+        )
         return result
-
 
     # ------------------------------------------------------------- init
     def initialise(self) -> list[str]:
@@ -308,10 +362,22 @@ class GoogleWorkbook(Workbook):
             ids[tab.name] = next_id
             next_id += 1
             added.append(tab.name)
-            requests_.append({"addSheet": {"properties": {
-                "sheetId": ids[tab.name], "title": tab.name, "index": len(added) - 1,
-                "gridProperties": {"rowCount": 1000, "columnCount": max(26, len(tab.columns) + 2),
-                                   "frozenRowCount": 0 if tab is schema.LEES_MIJ else 1}}}})
+            requests_.append(
+                {
+                    "addSheet": {
+                        "properties": {
+                            "sheetId": ids[tab.name],
+                            "title": tab.name,
+                            "index": len(added) - 1,
+                            "gridProperties": {
+                                "rowCount": 1000,
+                                "columnCount": max(26, len(tab.columns) + 2),
+                                "frozenRowCount": 0 if tab is schema.LEES_MIJ else 1,
+                            },
+                        }
+                    }
+                }
+            )
             rows: list[list[Any]] = []
             if tab is schema.LEES_MIJ:
                 rows = [[text] for text, _ in LEES_MIJ_TEXT]
@@ -319,24 +385,45 @@ class GoogleWorkbook(Workbook):
                 rows = [[c.name for c in tab.columns]]
                 if tab is schema.INSTELLINGEN:
                     rows += schema.default_setting_rows()
-            requests_.append({"updateCells": {
-                "start": {"sheetId": ids[tab.name], "rowIndex": 0, "columnIndex": 0},
-                "rows": [{"values": [_cell(v, bold=(i == 0 and tab is not schema.LEES_MIJ)) for v in row]} for i, row in enumerate(rows)],
-                "fields": "userEnteredValue,userEnteredFormat.textFormat",
-            }})
+            requests_.append(
+                {
+                    "updateCells": {
+                        "start": {"sheetId": ids[tab.name], "rowIndex": 0, "columnIndex": 0},
+                        "rows": [
+                            {"values": [_cell(v, bold=(i == 0 and tab is not schema.LEES_MIJ)) for v in row]}
+                            for i, row in enumerate(rows)
+                        ],
+                        "fields": "userEnteredValue,userEnteredFormat.textFormat",
+                    }
+                }
+            )
             for i, col in enumerate(tab.columns):
                 rule = _validation_rule(col)
                 if rule is None or tab.system:
                     continue
-                requests_.append({"setDataValidation": {
-                    "range": {"sheetId": ids[tab.name], "startRowIndex": 1, "endRowIndex": 1000,
-                              "startColumnIndex": i, "endColumnIndex": i + 1},
-                    "rule": rule}})
+                requests_.append(
+                    {
+                        "setDataValidation": {
+                            "range": {
+                                "sheetId": ids[tab.name],
+                                "startRowIndex": 1,
+                                "endRowIndex": 1000,
+                                "startColumnIndex": i,
+                                "endColumnIndex": i + 1,
+                            },
+                            "rule": rule,
+                        }
+                    }
+                )
         for title in existing:
             if title in ("Sheet1", "Blad1") and schema.find_tab(title) is None and len(existing) == 1 and added:
                 requests_.append({"deleteSheet": {"sheetId": existing[title]["sheetId"]}})
         if requests_:
-            self.retry.call("spreadsheets.batchUpdate", lambda: self.http.batch_update(self.key, {"requests": requests_}), self._no_access())
+            self.retry.call(
+                "spreadsheets.batchUpdate",
+                lambda: self.http.batch_update(self.key, {"requests": requests_}),
+                self._no_access(),
+            )
         return added
 
 
@@ -352,12 +439,18 @@ def _cell(value: Any, bold: bool = False) -> dict[str, Any]:
 
 def _validation_rule(col: schema.Column) -> dict[str, Any] | None:
     if col.kind == Kind.ENUM and col.choices:
-        return {"condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in col.choices]},
-                "showCustomUi": True, "strict": True}
+        return {
+            "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": c} for c in col.choices]},
+            "showCustomUi": True,
+            "strict": True,
+        }
     if col.kind == Kind.REF and col.ref:
         ref = f"={quote(col.ref)}!A2:A"
-        return {"condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": ref}]},
-                "showCustomUi": True, "strict": False}
+        return {
+            "condition": {"type": "ONE_OF_RANGE", "values": [{"userEnteredValue": ref}]},
+            "showCustomUi": True,
+            "strict": False,
+        }
     if col.kind == Kind.DATE:
         return {"condition": {"type": "DATE_IS_VALID"}, "strict": True}
     return None
