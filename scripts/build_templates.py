@@ -1,14 +1,18 @@
 #!/usr/bin/env python3
-"""Build the four Word templates in ``templates/`` with python-docx, reproducibly.
+"""Build the four Word templates with python-docx, reproducibly.
 
-    .venv/bin/python scripts/build_templates.py            # writes templates/*.docx
+    .venv/bin/python scripts/build_templates.py            # writes the package's and templates/*.docx
     .venv/bin/python scripts/build_templates.py --out DIR  # somewhere else (tests)
 
 Running it twice gives byte-identical files: fixed core properties (created/modified),
 fixed zip timestamps, attributes and member order, and members *stored* (not deflated)
 so the bytes do not depend on the zlib build.  ``tests/test_documents.py`` checks that
 the committed templates equal what this script builds; after changing it, rerun it and
-commit the templates.
+commit the templates. This script is the source: its diffs are reviewable, where a
+.docx is not. The shipped copies live in ``src/intervisie/data/templates/`` (package
+data); ``templates/`` at the top is the identical copy an operator starts from when a
+group wants its own look. Every committed template also passes ``CompiledTemplate.check``
+on its own (a test), so one edited in Word is held to the same rules.
 
 The templates use docxtpl syntax (``{{ org }}``, ``{%tr for p in people %}``,
 ``{%p if cycle %}``).  Everything that gives them their look lives in named styles
@@ -1229,7 +1233,9 @@ def build(kind: str) -> bytes:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--out", type=Path, default=ROOT / "templates", help="output directory (default: templates/)")
+    ap.add_argument(
+        "--out", type=Path, default=None, help="output directory (default: the package's data/templates/ and templates/)"
+    )
     ap.add_argument(
         "kinds", nargs="*", metavar="KIND", help=f"only these templates (default: all of {', '.join(KINDS)})"
     )
@@ -1237,14 +1243,16 @@ def main(argv: list[str] | None = None) -> int:
     unknown = [k for k in args.kinds if k not in KINDS]
     if unknown:
         ap.error(f"unknown template(s): {', '.join(unknown)}")
-    args.out.mkdir(parents=True, exist_ok=True)
+    outs = [args.out] if args.out else [ROOT / "src" / "intervisie" / "data" / "templates", ROOT / "templates"]
     for kind in args.kinds or KINDS:
         data = build(kind)
-        target = args.out / f"{kind}.docx"
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-        print(f"{target}  ({len(data):,} bytes)")
+        for out in outs:
+            out.mkdir(parents=True, exist_ok=True)
+            target = out / f"{kind}.docx"
+            tmp = target.with_name(f".{target.name}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+            print(f"{target}  ({len(data):,} bytes)")
     return 0
 
 

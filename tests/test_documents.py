@@ -25,7 +25,7 @@ from intervisie.documents import (
 from intervisie.errors import TemplateError
 
 REPO = Path(__file__).resolve().parents[1]
-TEMPLATES = REPO / "templates"
+TEMPLATES = REPO / "src" / "intervisie" / "data" / "templates"
 
 ORG = "Jansen & Zn <B.V.>"
 GROUP = 'Wijkteam "Noord" 🌷'

@@ -125,7 +125,7 @@ def assert_valid_plan(
 
 
 def test_default_path_points_at_repo_config() -> None:
-    assert Path(__file__).resolve().parents[1] / "config" / "methods.toml" == DEFAULT_METHODS_PATH
+    assert Path(__file__).resolve().parents[1] / "src" / "intervisie" / "data" / "methods.toml" == DEFAULT_METHODS_PATH
     assert DEFAULT_METHODS_PATH.is_file()
 
 

@@ -45,6 +45,7 @@ from markupsafe import Markup, escape
 
 from intervisie.errors import IntervisieError, TemplateError
 from intervisie.files import atomic_write
+from intervisie.resources import data_path
 
 __all__ = [
     "KINDS",
@@ -149,8 +150,8 @@ _COMPRESS_LEVEL = 6
 
 
 def default_template_dir() -> Path:
-    """``<repo>/templates``."""
-    return Path(__file__).parents[2] / "templates"
+    """The standard Word templates shipped in the package."""
+    return data_path("templates")
 
 
 # --------------------------------------------------------------------------- docxtpl glue

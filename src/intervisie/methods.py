@@ -3,7 +3,7 @@
 Everything here is pure: loading reads TOML files, nothing else touches the outside world.
 
 Library
-    :func:`load_library` reads the shipped ``config/methods.toml`` and then any extra files
+    :func:`load_library` reads the shipped method library (``intervisie/data/methods.toml``) and then any extra files
     in order. A method in a later file replaces the method with the same key as a whole; a
     new key adds a method (appended to the display order). A ``[frame]`` in a later file
     replaces the part(s) it defines (``opening`` and/or ``closing``). Invalid data raises
@@ -48,6 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, TimetableError
+from .resources import data_path
 
 __all__ = [
     "BREAK_AFTER_MINUTES",
@@ -66,7 +67,7 @@ __all__ = [
     "timetable",
 ]
 
-DEFAULT_METHODS_PATH = Path(__file__).resolve().parents[2] / "config" / "methods.toml"
+DEFAULT_METHODS_PATH = data_path("methods.toml")
 
 GRID_MINUTES = 5
 BREAK_MINUTES = 15
@@ -412,7 +413,7 @@ def _check_unique_names(src: _Source, merged: dict[str, Method], new: dict[str, 
 def load_library(*paths: str | Path, include_default: bool = True) -> MethodLibrary:
     """Load the method library.
 
-    With ``include_default`` (the default) the shipped ``config/methods.toml`` is read
+    With ``include_default`` (the default) the shipped method library (``intervisie/data/methods.toml``) is read
     first and ``paths`` extend or override it in order. Pass ``include_default=False`` to
     build a library from ``paths`` alone (the first then acts as the base).
     """

@@ -37,8 +37,8 @@ from . import schema
 from .errors import TimetableError
 from .methods import MethodLibrary, cases_for_duration, required_minutes
 from .records import Case, Group, Meeting, Participant, Problem, Records
+from .tables import CellChange, ChangeSet, RowAppend, key_of
 from .values import dutch_date
-from .workbook.base import CellChange, ChangeSet, RowAppend, key_of
 
 UPCOMING = ("voorstel", "bevestigd")
 SCORE = {"ja": 1.0, "misschien": 0.5}

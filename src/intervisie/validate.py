@@ -29,7 +29,8 @@ from .records import (
     Settings,
 )
 from .schema import Column, Kind, Tab, norm
-from .workbook.base import RawTab, Snapshot, is_blank, key_norm
+from .tables import RawTab, Snapshot, key_norm
+from .values import is_blank
 
 FOUT = "fout"
 WAARSCHUWING = "waarschuwing"

@@ -20,90 +20,21 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .. import schema
-from ..schema import Tab, norm
+from ..schema import Tab
+from ..tables import (  # noqa: F401 - re-exported: the backends' vocabulary
+    ANY,
+    CellChange,
+    ChangeSet,
+    Key,
+    RawTab,
+    RowAppend,
+    Snapshot,
+    TabReplace,
+    key_norm,
+    key_of,
+    value_norm,
+)
 from ..values import as_text, is_blank
-
-ANY = object()  # `expect` wildcard: write whatever is there now (system tabs only)
-
-
-@dataclass
-class RawTab:
-    title: str  # the tab's title as it is in the workbook
-    header: list[Any]
-    rows: list[tuple[int, list[Any]]]  # (sheet row number, values), blank rows left out
-    header_row: int = 1
-
-    def column_index(self, tab: Tab) -> dict[str, int]:
-        """Schema column name -> 0-based position, from this tab's actual header."""
-        found: dict[str, int] = {}
-        for i, h in enumerate(self.header):
-            col = tab.column(h)
-            if col is not None and col.name not in found:
-                found[col.name] = i
-        return found
-
-
-@dataclass
-class Snapshot:
-    tabs: dict[str, RawTab]  # schema tab name -> raw content
-    source: str = ""
-
-    def get(self, name: str) -> RawTab | None:
-        return self.tabs.get(name)
-
-
-Key = tuple[tuple[str, Any], ...]  # ((column name, value), ...)
-
-
-def key_of(tab: Tab, value: Any) -> Key:
-    col = tab.key
-    assert col is not None, f"{tab.name} has no key column"
-    return ((col.name, value),)
-
-
-@dataclass(frozen=True)
-class CellChange:
-    tab: str
-    key: Key
-    column: str
-    value: Any
-    expect: Any = None  # the value read earlier (None: the cell was empty)
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class RowAppend:
-    tab: str
-    values: dict[str, Any]
-    # identity columns: the row is not appended when a row with the same values in these
-    # columns already exists at write time (keeps appends idempotent across re-runs)
-    unique: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TabReplace:
-    """Replace the whole content of a system tab (Meldingen, Accreditatie)."""
-
-    tab: str
-    rows: tuple[dict[str, Any], ...]
-
-
-@dataclass
-class ChangeSet:
-    cells: list[CellChange] = field(default_factory=list)
-    appends: list[RowAppend] = field(default_factory=list)
-    replaces: list[TabReplace] = field(default_factory=list)
-    log: list[dict[str, Any]] = field(default_factory=list)  # Logboek rows
-    stamp: Any = None  # the run's timestamp, for conflict rows in Meldingen
-
-    def __bool__(self) -> bool:
-        return bool(self.cells or self.appends or self.replaces or self.log)
-
-    def extend(self, other: ChangeSet) -> None:
-        self.cells += other.cells
-        self.appends += other.appends
-        self.replaces += other.replaces
-        self.log += other.log
 
 
 @dataclass(frozen=True)
@@ -248,7 +179,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 vals = tuple(grid.get(title, r, cols[c]) for c in key_cols)
                 if all(is_blank(v) for v in vals):
                     continue
-                idx.setdefault(tuple(_keynorm(v) for v in vals), []).append(r)
+                idx.setdefault(tuple(value_norm(v) for v in vals), []).append(r)
             index_cache[cache_id] = idx
         rows = index_cache[cache_id].get(key_norm(ch.key), [])
         if len(rows) != 1:
@@ -300,10 +231,10 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             sid = (title, ap.unique)
             if sid not in seen:
                 seen[sid] = {
-                    tuple(_keynorm(grid.get(title, r, cols[c])) for c in ap.unique)
+                    tuple(value_norm(grid.get(title, r, cols[c])) for c in ap.unique)
                     for r in range(2, last_rows[title] + 1)
                 }
-            wanted = tuple(_keynorm(ap.values.get(c)) for c in ap.unique)
+            wanted = tuple(value_norm(ap.values.get(c)) for c in ap.unique)
             if wanted in seen[sid]:
                 continue
             seen[sid].add(wanted)
@@ -364,21 +295,6 @@ def _last_row(grid: Grid, title: str) -> int:
         if any(not is_blank(grid.get(title, r, c)) for c in range(1, grid.max_col(title) + 1)):
             return r
     return 1
-
-
-def _keynorm(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime) and value.time() == dt.time():
-        value = value.date()
-    if isinstance(value, (dt.date, dt.time)):
-        return as_text(value)
-    return norm(as_text(value))
-
-
-def key_norm(key: Key) -> tuple:
-    """A row key as write-back compares it (case, accents, spacing, 12 == 12.0)."""
-    return tuple(_keynorm(v) for _, v in key)
 
 
 def _short(value: Any, n: int = 40) -> str:

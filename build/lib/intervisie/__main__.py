@@ -1,0 +1,5 @@
+"""`python -m intervisie` is the `intervisie` command."""
+
+from intervisie.cli import main
+
+main()

@@ -1,0 +1,607 @@
+"""`intervisie init`: a new workbook a non-technical coordinator can use at once.
+
+Built from the schema: a 'Lees mij' tab, styled and frozen header rows, column widths,
+dropdowns on every enumerated and reference column (through named ranges, so they keep
+working as rows are added and survive a save in Excel), date and time formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook as XlWorkbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from . import schema
+from .errors import WorkbookError
+from .files import atomic_write
+from .schema import Kind, Tab
+from .workbook.excel import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, set_cell
+
+ROWS = 2000  # dropdowns and formats reach this far down
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+THIN = Side(style="thin", color="BFBFBF")
+
+LEES_MIJ_TEXT: list[tuple[str, str]] = [
+    ("Intervisie-werkmap", "title"),
+    (
+        "Deze werkmap is de administratie van uw intervisiegroepen. U vult de tabbladen; "
+        "het programma intervisie leest ze elke week, plant bijeenkomsten, maakt agenda's, "
+        "presentielijsten en evaluatieformulieren en schrijft de resultaten terug.",
+        "",
+    ),
+    ("", ""),
+    ("Zo werkt het", "h"),
+    ("1. Vul Instellingen, Groepen en Deelnemers in. Kies waar mogelijk uit de keuzelijst in de cel.", ""),
+    ("2. Laat deelnemers per datum invullen of ze kunnen (Beschikbaarheid: ja, nee of misschien).", ""),
+    ("3. Deelnemers dienen casussen in (tabblad Casussen).", ""),
+    (
+        "4. Het programma stelt de volgende bijeenkomst voor (status 'voorstel'): datum, tijd, locatie, "
+        "gespreksleider, notulist en casus. Controleer het voorstel, pas aan wat u wilt en zet de status op 'bevestigd'.",
+        "",
+    ),
+    ("5. Voor bevestigde bijeenkomsten maakt het programma de agenda, presentielijst en het evaluatieformulier.", ""),
+    ("6. Na afloop zet u de status op 'gehouden' en vult u Aanwezigheid aan.", ""),
+    ("", ""),
+    ("Statussen van een bijeenkomst", "h"),
+    ("voorstel → bevestigd → gehouden, of geannuleerd. Alleen een bevestigde bijeenkomst wordt verstuurd.", ""),
+    ("Statussen van een casus", "h"),
+    ("nieuw → ingepland → besproken, of vervallen.", ""),
+    ("", ""),
+    ("De tabbladen", "h"),
+    ("Instellingen: organisatie, coördinator, wanneer uitnodigingen en herinneringen uitgaan, en de gedragscode.", ""),
+    (
+        "Groepen: per groep de methode, duur, begintijd, frequentie, locaties (gescheiden door ;), procesbegeleider en accreditatie.",
+        "",
+    ),
+    (
+        "Deelnemers: één rij per persoon, met e-mail, groep, rol en registratie (BIG, SKJ, NIP, ...). "
+        "Typ registratienummers als tekst, zodat voorloopnullen blijven staan.",
+        "",
+    ),
+    (
+        "Beschikbaarheid: per persoon en groep een rij; elke kolom na Groep is een mogelijke datum (de kop is de datum).",
+        "",
+    ),
+    (
+        "Casussen: de ingebrachte casussen. Vertrouwelijk = ja (standaard): alleen inbrenger en titel komen op de agenda.",
+        "",
+    ),
+    ("Bijeenkomsten: de geplande bijeenkomsten. Grijze kolommen vult het programma zelf.", ""),
+    ("Aanwezigheid en Evaluaties: wie er was, en de beoordelingen van deelnemers.", ""),
+    ("Accreditatie, Meldingen en Logboek: schrijft het programma; wijzigingen daar worden overschreven.", ""),
+    ("", ""),
+    ("Goed om te weten", "h"),
+    (
+        "Grijze kolomkoppen zijn van het programma; blauwe zijn van u. Het programma vult een blauwe cel alleen als die leeg is, "
+        "en overschrijft nooit wat u hebt ingevuld.",
+        "",
+    ),
+    (
+        "U mag rijen sorteren, toevoegen en kolommen toevoegen; het programma zoekt rijen op naam of nummer, niet op plaats.",
+        "",
+    ),
+    ("Staat er iets niet goed, dan vindt u op tabblad Meldingen welke cel het is en hoe u het oplost.", ""),
+    ("Casusinhoud is vertrouwelijk: die gaat alleen naar de leden van de eigen groep.", ""),
+]
+
+
+def _list_name(tab: Tab) -> str:
+    return "lijst_" + tab.name.lower().replace(" ", "_")
+
+
+def create_workbook(
+    path: str | os.PathLike, demo: bool = False, today: dt.date | None = None, overwrite: bool = False
+) -> Path:
+    """Write a new workbook; with `demo`, filled with example data around `today`."""
+    target = Path(path)
+    if target.exists() and not overwrite:
+        raise WorkbookError(f"{target} bestaat al; kies een andere naam of verwijder het bestand eerst")
+    if target.suffix.lower() != ".xlsx":
+        raise WorkbookError(f"{target}: een werkmap moet de extensie .xlsx hebben")
+    today = today or dt.date.today()
+    data = demo_data(today) if demo else {}
+    wb = build_workbook(data, today)
+    return atomic_write(target, wb.save)
+
+
+def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbook:
+    wb = XlWorkbook()
+    wb.remove(wb.active)
+    _lees_mij(wb)
+    for tab in schema.DATA_TABS:
+        ws = wb.create_sheet(tab.name)
+        headers = [c.name for c in tab.columns]
+        rows = data.get(tab.name) or (schema.default_setting_rows() if tab is schema.INSTELLINGEN else [])
+        if tab is schema.BESCHIKBAARHEID:
+            dates = data.get("_dates", [])
+            headers = headers + list(dates)
+        for i, h in enumerate(headers, start=1):
+            cell = ws.cell(1, i)
+            set_cell(cell, h) if isinstance(h, str) else _date_header(cell, h)
+            col = tab.columns[i - 1] if i <= len(tab.columns) else None
+            cell.fill = (
+                SYSTEM_FILL
+                if (tab.system or (col is not None and col.owned and not col.fill_if_empty))
+                else HEADER_FILL
+            )
+            cell.font = HEADER_FONT
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+            cell.border = Border(bottom=THIN)
+            width = col.width if col else 12
+            ws.column_dimensions[cell.column_letter].width = width
+        ws.row_dimensions[1].height = 30
+        ws.freeze_panes = "B2" if tab in (schema.DEELNEMERS, schema.BESCHIKBAARHEID) else "A2"
+        for r, row in enumerate(rows, start=2):
+            for c, value in enumerate(row, start=1):
+                if value is not None and value != "":
+                    set_cell(ws.cell(r, c), value)
+        _formats(ws, tab, len(headers))
+        if tab.system:
+            ws.sheet_properties.tabColor = "7F7F7F"
+        if tab is schema.INSTELLINGEN:
+            for r in range(2, len(schema.SETTINGS) + 2):
+                ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+    _names_and_dropdowns(wb, data)
+    wb.active = 0
+    return wb
+
+
+def _date_header(cell, value: dt.date) -> None:
+    cell.value = value
+    cell.number_format = "ddd d-m-yyyy"
+
+
+def _lees_mij(wb: XlWorkbook) -> None:
+    ws = wb.create_sheet(schema.LEES_MIJ.name)
+    ws.column_dimensions["A"].width = 120
+    ws.sheet_view.showGridLines = False
+    for r, (text, style) in enumerate(LEES_MIJ_TEXT, start=1):
+        cell = ws.cell(r, 1)
+        set_cell(cell, text)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if style == "title":
+            cell.font = Font(bold=True, size=16, color="1F4E79")
+        elif style == "h":
+            cell.font = Font(bold=True, size=12, color="1F4E79")
+
+
+def _formats(ws, tab: Tab, ncols: int) -> None:
+    fmt = {Kind.DATE: DATE_FORMAT, Kind.TIME: TIME_FORMAT, Kind.DATETIME: DATETIME_FORMAT}
+    for i, col in enumerate(tab.columns, start=1):
+        number_format = fmt.get(col.kind)
+        if col.text_cell:
+            number_format = "@"  # text: keeps leading zeros
+        if number_format is None:
+            continue
+        letter = ws.cell(1, i).column_letter
+        ws.column_dimensions[letter].number_format = number_format
+        for r in range(2, max(ws.max_row, 2) + 1):
+            cell = ws.cell(r, i)
+            if cell.value is None or number_format != "@":
+                cell.number_format = number_format
+
+
+def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
+    # named ranges for the key columns that other tabs refer to
+    for tab in schema.REFERENCED_TABS:
+        letter = schema.col_letter(tab.columns.index(tab.key) + 1)  # type: ignore[arg-type]
+        ref = f"'{tab.name}'!${letter}$2:${letter}${ROWS}"
+        wb.defined_names[_list_name(tab)] = DefinedName(_list_name(tab), attr_text=ref)
+    for tab in schema.DATA_TABS:
+        if tab.system:
+            continue
+        ws = wb[tab.name]
+        for i, col in enumerate(tab.columns, start=1):
+            letter = ws.cell(1, i).column_letter
+            rng = f"{letter}2:{letter}{ROWS}"
+            if col.kind == Kind.ENUM and col.choices:
+                dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True)
+                dv.error = f"Kies een van: {', '.join(col.choices)}"
+                dv.errorTitle = col.name
+                dv.prompt = col.help or f"Kies uit de lijst: {', '.join(col.choices)}"
+            elif col.kind == Kind.REF and col.ref:
+                dv = DataValidation(type="list", formula1=_list_name(schema.tab(col.ref)), allow_blank=True)
+                dv.errorStyle = "warning"  # a new name may be typed; check reports it
+                dv.error = f"Deze waarde staat niet op tabblad {col.ref}."
+                dv.errorTitle = col.name
+            elif col.kind == Kind.DATE:
+                dv = DataValidation(type="date", operator="greaterThan", formula1="36526", allow_blank=True)
+                dv.error = "Vul een datum in, zoals 12-1-2027."
+                dv.errorTitle = col.name
+            elif col.kind == Kind.TIME:
+                dv = DataValidation(
+                    type="time", operator="between", formula1="0", formula2="0.999988", allow_blank=True
+                )
+                dv.error = "Vul een tijd in, zoals 19:30."
+                dv.errorTitle = col.name
+            else:
+                continue
+            dv.showErrorMessage = True
+            ws.add_data_validation(dv)
+            dv.add(rng)
+        if tab is schema.BESCHIKBAARHEID:
+            ndates = len(data.get("_dates", [])) + 12
+            first = len(tab.columns) + 1
+            last = ws.cell(1, first + ndates).column_letter
+            dv = DataValidation(type="list", formula1='"' + ",".join(schema.BESCHIKBAAR) + '"', allow_blank=True)
+            dv.error = "Kies ja, nee of misschien."
+            dv.showErrorMessage = True
+            ws.add_data_validation(dv)
+            dv.add(f"{ws.cell(1, first).column_letter}2:{last}{ROWS}")
+
+
+# ------------------------------------------------------------------ demo data
+
+DEMO_GROUPS = [
+    # Groep, Methode, Duur, Begintijd, Frequentie, Locaties, Procesbegeleider, Min, Max, Accreditatie, Nr, Punten/uur, Actief
+    [
+        "Utrecht Jeugdzorg",
+        "Incidentmethode",
+        150,
+        dt.time(19, 30),
+        6,
+        "Wijkcentrum De Pijler, Utrecht; Praktijk Oudegracht 112, Utrecht",
+        "",
+        4,
+        8,
+        "SKJ",
+        "SKJ-2027-0418",
+        1,
+        "ja",
+    ],
+    [
+        "Gent Psychologen",
+        "Collegiaal advies",
+        120,
+        dt.time(14, 0),
+        8,
+        "Online (Teams); Huis van het Kind, Gent",
+        "Marieke Dhondt",
+        4,
+        7,
+        "NIP",
+        "NIP-A-27-1153",
+        1,
+        "ja",
+    ],
+]
+
+DEMO_PEOPLE = [
+    # Naam, E-mail, Groep, Rol, Beroep, Registratie, Registratienummer, Organisatie, Telefoon, Actief, Opmerkingen
+    [
+        "Anouk van der Berg",
+        "anouk.vanderberg@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Jeugdzorgwerker",
+        "SKJ",
+        "110004567",
+        "Stichting Jeugd & Gezin <Utrecht>",
+        "06-12345678",
+        "ja",
+        "",
+    ],
+    [
+        "Daan de Vries",
+        "daan.devries@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "GZ-psycholoog",
+        "BIG",
+        "BIG1",
+        "Praktijk De Vries",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Fatima El Amrani",
+        "f.elamrani@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Gezinscoach",
+        "SKJ",
+        "110009812",
+        "Buurtteam Overvecht",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Joost Bakker",
+        "joost.bakker@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Orthopedagoog",
+        "NIP",
+        "NIP-10034521",
+        "Jansen & Zn <B.V.>",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Lieke ten Brink",
+        "lieke.tenbrink@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Verpleegkundige",
+        "BIG",
+        "BIG2",
+        "UMC Utrecht",
+        "",
+        "ja",
+        "Voorkeur voor casussen over gezinnen",
+    ],
+    [
+        "Sven Hoekstra",
+        "sven.hoekstra@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Maatschappelijk werker",
+        "Registerplein",
+        "461012345",
+        "Lokalis",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Özlem Yılmaz",
+        "ozlem.yilmaz@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Jeugdverpleegkundige",
+        "V&VN",
+        "7890123",
+        "GGD regio Utrecht",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Bram Willems",
+        "bram.willems@example.nl",
+        "Utrecht Jeugdzorg",
+        "deelnemer",
+        "Jeugdzorgwerker",
+        "SKJ",
+        "110006543",
+        "Timon",
+        "",
+        "nee",
+        "Met verlof tot de zomer",
+    ],
+    [
+        "Marieke Dhondt",
+        "marieke.dhondt@example.be",
+        "Gent Psychologen",
+        "procesbegeleider",
+        "Supervisor",
+        "Anders",
+        "",
+        "Dhondt Coaching",
+        "",
+        "ja",
+        "Externe procesbegeleider",
+    ],
+    [
+        "Pieter De Smet",
+        "pieter.desmet@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Klinisch psycholoog",
+        "Anders",
+        "PSY-884512",
+        "AZ Sint-Lucas",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Elise Vandenbroucke",
+        "elise.vdb@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Psychotherapeut",
+        "NIP",
+        "NIP-10087766",
+        "Praktijk 't Veld",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Wouter Claes",
+        "wouter.claes@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Psycholoog",
+        "Anders",
+        "PSY-770013",
+        "CLB Gent",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Hanne Verstraeten",
+        "hanne.verstraeten@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Orthopedagoog",
+        "Geen",
+        "",
+        "Het Ventiel",
+        "",
+        "ja",
+        "",
+    ],
+    [
+        "Sofie Maes",
+        "sofie.maes@example.be",
+        "Gent Psychologen",
+        "deelnemer",
+        "Kinderpsycholoog",
+        "Anders",
+        "PSY-912240",
+        "UZ Gent",
+        "",
+        "ja",
+        "",
+    ],
+]
+
+
+def _next_weekday(d: dt.date, weekday: int) -> dt.date:
+    return d + dt.timedelta(days=(weekday - d.weekday()) % 7)
+
+
+def demo_data(today: dt.date) -> dict[str, Any]:
+    from .values import make_big
+
+    people = [list(p) for p in DEMO_PEOPLE]
+    bigs = iter([make_big("012345678"), make_big("876543210")])
+    for p in people:
+        if p[6] in ("BIG1", "BIG2"):
+            p[6] = next(bigs)
+    # candidate dates: Tuesdays (Utrecht) and Thursdays (Gent) over the coming months
+    tuesdays = [_next_weekday(today + dt.timedelta(days=14), 1) + dt.timedelta(weeks=w) for w in range(0, 12)]
+    thursdays = [_next_weekday(today + dt.timedelta(days=14), 3) + dt.timedelta(weeks=w) for w in range(0, 12, 2)]
+    dates = sorted(tuesdays[::2] + tuesdays[1:4:2] + thursdays)
+    avail: list[list[Any]] = []
+    pattern = ["ja", "ja", "misschien", "ja", "nee", "ja", "ja", "ja", "misschien", "ja", "ja", "nee"]
+    for i, p in enumerate(people):
+        name, group = p[0], p[2]
+        row: list[Any] = [name, group]
+        for j, d in enumerate(dates):
+            relevant = (d.weekday() == 1) == (group == "Utrecht Jeugdzorg")
+            row.append(pattern[(i * 5 + j * 7) % len(pattern)] if relevant else "")
+        avail.append(row)
+    past = _next_weekday(today - dt.timedelta(weeks=7), 1)
+    soon = _next_weekday(today + dt.timedelta(days=6), 1)  # confirmed, inside the invitation window
+    meetings = [
+        [
+            f"Utrecht Jeugdzorg-{past.year}-01",
+            "Utrecht Jeugdzorg",
+            past,
+            dt.time(19, 30),
+            dt.time(22, 0),
+            "Wijkcentrum De Pijler, Utrecht",
+            "Incidentmethode",
+            "Anouk van der Berg",
+            "Daan de Vries",
+            "C-001",
+            "Grenzen stellen",
+            "gehouden",
+        ],
+        [
+            f"Utrecht Jeugdzorg-{soon.year}-0{2 if soon.year == past.year else 1}",
+            "Utrecht Jeugdzorg",
+            soon,
+            dt.time(19, 30),
+            dt.time(22, 0),
+            "Praktijk Oudegracht 112, Utrecht",
+            "Incidentmethode",
+            "Sven Hoekstra",
+            "Özlem Yılmaz",
+            "C-002",
+            "Samenwerken in de keten",
+            "bevestigd",
+        ],
+    ]
+    cases = [
+        [
+            "C-001",
+            "Fatima El Amrani",
+            "Utrecht Jeugdzorg",
+            past - dt.timedelta(days=20),
+            "Moeder weigert hulpverlening",
+            "Hoe houd ik contact met een moeder die elke afspraak afzegt?",
+            "Drie afspraken afgezegd; kinderen (4 en 7) missen school.",
+            "ja",
+            "",
+            "besproken",
+            f"Utrecht Jeugdzorg-{past.year}-01",
+        ],
+        [
+            "C-002",
+            "Joost Bakker",
+            "Utrecht Jeugdzorg",
+            today - dt.timedelta(days=12),
+            "Samenwerking met school & wijkteam",
+            "Hoe krijg ik school en wijkteam op één lijn?",
+            "School wil 'zorgen melden', wijkteam wacht af.\nIk zit ertussen.",
+            "nee",
+            "",
+            "ingepland",
+            meetings[1][0],
+        ],
+        [
+            "",
+            "Lieke ten Brink",
+            "Utrecht Jeugdzorg",
+            today - dt.timedelta(days=30),
+            "Agressie in de wachtkamer 😟",
+            "Wat had ik anders kunnen doen toen de vader dreigend werd?",
+            "Vertrouwelijk: betreft een lopende melding.",
+            "ja",
+            "",
+            "nieuw",
+            "",
+        ],
+        [
+            "",
+            "Elise Vandenbroucke",
+            "Gent Psychologen",
+            today - dt.timedelta(days=5),
+            "Afronden van een lange behandeling",
+            "Hoe rond ik af zonder dat de cliënt terugvalt?",
+            "Cliënt is 3 jaar in behandeling; <afhankelijkheid> speelt.",
+            "ja",
+            "",
+            "nieuw",
+            "",
+        ],
+        [
+            "",
+            "Wouter Claes",
+            "Gent Psychologen",
+            today - dt.timedelta(days=9),
+            "Ouders met tegengestelde verwachtingen",
+            "Hoe blijf ik meerzijdig partijdig?",
+            "",
+            "nee",
+            "",
+            "nieuw",
+            "",
+        ],
+    ]
+    attendance = [
+        [f"Utrecht Jeugdzorg-{past.year}-01", p[0], "ja" if k != 3 else "afgemeld", None, None, "", ""]
+        for k, p in enumerate(people[:7])
+    ]
+    demo_settings = {
+        "Organisatie": "Netwerk Intervisie Utrecht & Gent",
+        "Coördinator": "Ingrid Smit",
+        "E-mail coördinator": "coordinator@example.nl",
+    }
+    settings = [[st.name, demo_settings.get(st.name, st.default)] for st in schema.SETTINGS]
+    return {
+        "Instellingen": settings,
+        "Groepen": DEMO_GROUPS,
+        "Deelnemers": people,
+        "Beschikbaarheid": avail,
+        "_dates": dates,
+        "Casussen": cases,
+        "Bijeenkomsten": meetings,
+        "Aanwezigheid": attendance,
+    }

@@ -1,0 +1,211 @@
+"""Typed records, the output of validation and the input of every pure function."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from .schema import IDENTITY_WITHOUT_KEY, QUORUM_ROLLEN, TAB_BY_NAME, cell_ref, setting_defaults
+from .values import is_blank
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str  # 'fout' | 'waarschuwing'
+    tab: str
+    cell: str  # e.g. Deelnemers!C7, or the tab name for a whole-tab problem
+    message: str
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "fout"
+
+
+@dataclass
+class Origin:
+    """Where a record came from: its tab title, row, header positions and raw values,
+    so write-back can address the same row by key and compare what was read."""
+
+    title: str
+    row: int
+    columns: dict[str, int]  # schema column name -> 0-based index
+    raw: dict[str, Any]  # schema column name -> raw cell value as read
+
+    def cell(self, column: str) -> str:
+        idx = self.columns.get(column)
+        col = idx + 1 if idx is not None else len(self.columns) + 1
+        return cell_ref(self.title, col, self.row)
+
+    def key(self, tab: str) -> tuple[tuple[str, Any], ...]:
+        """How write-back finds this row again: its Nr, or while that is empty the
+        identity columns the schema names for the tab (values as they were read)."""
+        key_column = TAB_BY_NAME[tab].key.name  # type: ignore[union-attr]
+        if not is_blank(self.raw.get(key_column)):
+            return ((key_column, self.raw[key_column]),)
+        return ((key_column, ""), *((c, self.raw.get(c)) for c in IDENTITY_WITHOUT_KEY[tab]))
+
+
+@dataclass
+class Settings:
+    """The Instellingen tab; names and defaults are defined in `schema.SETTINGS`."""
+
+    organisation: str
+    coordinator: str
+    coordinator_email: str
+    invite_days: int
+    reminder_days: int
+    evaluation_days: int
+    min_attendance: int
+    language: str
+    code_of_conduct: str
+
+    @classmethod
+    def defaults(cls) -> Settings:
+        return cls(**setting_defaults())  # type: ignore[arg-type]
+
+
+@dataclass
+class Group:
+    name: str
+    method: str = ""
+    duration: int = 120
+    start: dt.time = dt.time(19, 30)
+    frequency_weeks: int = 6
+    locations: list[str] = field(default_factory=list)
+    facilitator: str = ""
+    min_members: int = 4
+    max_members: int = 8
+    accreditation_body: str = ""
+    accreditation_nr: str = ""
+    points_per_hour: float = 1.0
+    active: bool = True
+    templates: str = ""
+    origin: Origin | None = None
+
+
+@dataclass
+class Participant:
+    name: str
+    email: str
+    group: str
+    role: str = "deelnemer"
+    profession: str = ""
+    registration: str = "Geen"
+    registration_number: str = ""
+    organisation: str = ""
+    phone: str = ""
+    active: bool = True
+    notes: str = ""
+    origin: Origin | None = None
+
+
+@dataclass
+class Availability:
+    name: str
+    group: str
+    answers: dict[dt.date, str]  # 'ja' | 'nee' | 'misschien' ('' = not answered)
+    origin: Origin | None = None
+
+
+@dataclass
+class Case:
+    nr: str  # '' when the coordinator left it empty; the tool proposes one
+    presenter: str
+    group: str
+    title: str
+    submitted: dt.date | None = None
+    question: str = ""
+    explanation: str = ""
+    confidential: bool = True
+    method: str = ""
+    status: str = "nieuw"
+    meeting: str = ""
+    origin: Origin | None = None
+
+
+@dataclass
+class Meeting:
+    nr: str
+    group: str
+    date: dt.date | None = None
+    start: dt.time | None = None
+    end: dt.time | None = None
+    location: str = ""
+    method: str = ""
+    chair: str = ""
+    minute_taker: str = ""
+    cases: list[str] = field(default_factory=list)
+    theme: str = ""
+    status: str = "voorstel"
+    agenda: str = ""
+    attendance_list: str = ""
+    evaluation_form: str = ""
+    invitation_sent: Any = None
+    reminder_sent: Any = None
+    evaluation_sent: Any = None
+    last_processed: Any = None
+    origin: Origin | None = None
+
+    @property
+    def duration(self) -> int | None:
+        if self.start is None or self.end is None:
+            return None
+        s = self.start.hour * 60 + self.start.minute
+        e = self.end.hour * 60 + self.end.minute
+        return e - s
+
+
+@dataclass
+class Attendance:
+    meeting: str
+    name: str
+    present: str = ""
+    start: dt.time | None = None
+    end: dt.time | None = None
+    substitute: str = ""
+    note: str = ""
+    origin: Origin | None = None
+
+
+@dataclass
+class Evaluation:
+    meeting: str
+    name: str
+    grade: int | None = None
+    good: str = ""
+    better: str = ""
+    takeaway: str = ""
+    received: dt.date | None = None
+    origin: Origin | None = None
+
+
+@dataclass
+class Records:
+    settings: Settings = field(default_factory=Settings.defaults)
+    groups: dict[str, Group] = field(default_factory=dict)
+    participants: dict[str, Participant] = field(default_factory=dict)
+    availability: list[Availability] = field(default_factory=list)
+    candidate_dates: list[dt.date] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    meetings: dict[str, Meeting] = field(default_factory=dict)
+    attendance: list[Attendance] = field(default_factory=list)
+    evaluations: list[Evaluation] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # every key present in the workbook, valid rows or not (for reference checks)
+    all_keys: dict[str, set[str]] = field(default_factory=dict)
+    # groups with an upcoming meeting row that has an error: no new proposal for them
+    blocked_groups: dict[str, str] = field(default_factory=dict)
+    # tabs skipped whole because a header they cannot do without is missing
+    unreadable: set[str] = field(default_factory=set)
+
+    def quorum_members(self, group: str) -> list[Participant]:
+        """The active members who count towards the group's size and quorum."""
+        return [p for p in self.members(group) if p.role in QUORUM_ROLLEN]
+
+    def members(self, group: str, active_only: bool = True) -> list[Participant]:
+        return [
+            p
+            for p in self.participants.values()
+            if p.group == group and (p.active or not active_only) and p.role != "gast"
+        ]
