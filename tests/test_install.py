@@ -42,6 +42,7 @@ def test_wheel_installs_and_runs_outside_the_checkout(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     assert "intervisie/data/methods.toml" in names
     assert "intervisie/data/templates/agenda.docx" in names
+    assert "intervisie/data/email/uitnodiging.html.j2" in names
     # a fresh venv; the dependencies come from this environment's site-packages through
     # a .pth line (which does not activate this checkout's editable install)
     env_dir = tmp_path / "venv"

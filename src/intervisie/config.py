@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import tomllib
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -48,20 +50,39 @@ class MailConfig(_Strict):
     transport: Literal["outbox", "smtp"] = "outbox"
     outbox: Path = Path("outbox")
     sender: str = "Intervisie <intervisie@example.org>"
+    templates: Path | None = None  # a folder with your own uitnodiging.txt.j2 etc.
+    timezone: str = "Europe/Amsterdam"
+    notify: str | None = None  # who hears of a run that could not run (default: the coordinator)
     smtp_host: str | None = None
     smtp_port: int | None = Field(None, ge=1, le=65535)
     smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
     smtp_username: str | None = None
     smtp_password_env: str | None = "INTERVISIE_SMTP_PASSWORD"
+    smtp_cafile: Path | None = None
+    smtp_timeout: float = Field(30, gt=0, le=600)
+    max_tries: int = Field(4, ge=1, le=10, description="tries per message on 4xx answers and dropped connections")
+    backoff_seconds: float = Field(1.0, ge=0, le=60)
 
     @model_validator(mode="after")
     def _smtp_needs_host(self) -> MailConfig:
         if self.transport == "smtp" and not self.smtp_host:
             raise ValueError("transport 'smtp' needs smtp_host")
+        if self.smtp_username and not self.smtp_password_env:
+            raise ValueError("smtp_username needs smtp_password_env (the environment variable with the password)")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"timezone: unknown time zone '{self.timezone}' (e.g. Europe/Amsterdam)") from None
+        if "@" not in parseaddr(self.sender)[1]:
+            raise ValueError(f"sender: '{self.sender}' is not an e-mail address like 'Intervisie <x@example.org>'")
         return self
 
     def smtp_password(self) -> str | None:
         return os.environ.get(self.smtp_password_env) if self.smtp_password_env else None
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or {"ssl": 465, "starttls": 587, "none": 25}[self.smtp_security]
 
 
 class PlanningConfig(_Strict):

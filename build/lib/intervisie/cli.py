@@ -5,9 +5,12 @@ run (config, workbook or server unreachable), with the reason on one line."""
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import sys
+import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import click
@@ -17,9 +20,13 @@ from rich.table import Table
 from . import __version__, app
 from .config import load_config
 from .errors import ConfigError, IntervisieError
+from .mail.step import notify_failure
+from .records import Problem
 
-console = Console(highlight=False, soft_wrap=False)
-err_console = Console(stderr=True, highlight=False)
+# a cron log is not a terminal: lines are not wrapped at 80 columns there
+_WIDTH = None if sys.stdout.isatty() else 200
+console = Console(highlight=False, soft_wrap=False, width=_WIDTH)
+err_console = Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 1000)
 
 
 def common(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -40,9 +47,12 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
     @click.option("--today", default=None, metavar="YYYY-MM-DD", help="The run's date (default: today).")
     @click.option("--dry-run", is_flag=True, help="Show what would happen; change nothing.")
     @functools.wraps(func)
-    def wrapper(config_path, workbook_path, today, dry_run, **kwargs):
-        with reported():
-            run = app.make_run(config_path, workbook_path, today, dry_run)
+    def wrapper(
+        config_path: str | None, workbook_path: str | None, today: str | None, dry_run: bool, **kwargs: Any
+    ) -> None:
+        resend = kwargs.pop("resend", None)
+        with reported(config_path, today):
+            run = app.make_run(config_path, workbook_path, today, dry_run, resend=tuple(resend) if resend else None)
             code = func(run, **kwargs)
         sys.exit(code or 0)
 
@@ -50,16 +60,44 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 @contextlib.contextmanager
-def reported() -> Iterator[None]:
-    """The library's errors as one line on stderr and their exit code."""
+def reported(config_path: str | None = None, today: str | None = None) -> Iterator[None]:
+    """The library's errors as one line on stderr and their exit code; an unexpected
+    error also becomes one line (exit 2), with the traceback in a log file. A run that
+    could not run mails the coordinator (at most once a day for the same reason)."""
     try:
         yield
     except IntervisieError as exc:
-        err_console.print(f"[bold red]intervisie:[/] {exc.message}", markup=True, highlight=False)
-        sys.exit(exc.exit_code)
+        fail(exc.message, exc.exit_code, config_path, today)
+    except Exception as exc:  # a bug: one line for the cron log, the rest in a file
+        log = _crash_log(config_path)
+        fail(f"onverwachte fout ({type(exc).__name__}: {exc}); details in {log}", 2, config_path, today)
 
 
-def print_problems(problems) -> None:
+def fail(message: str, code: int, config_path: str | None, today: str | None) -> None:
+    err_console.print(f"[bold red]intervisie:[/] {message}", markup=True, highlight=False, soft_wrap=True)
+    if code == 2 and config_path is not None:
+        with contextlib.suppress(Exception):
+            if notify_failure(load_config(config_path), app.today_from(today), message):
+                err_console.print("(de coördinator is per e-mail op de hoogte gebracht)", soft_wrap=True)
+    sys.exit(code)
+
+
+def _crash_log(config_path: str | None) -> str:
+    try:
+        cfg = load_config(config_path)
+        folder = (cfg.resolve(cfg.output.state_dir) or Path(".intervisie")) / "logs"
+    except Exception:
+        folder = Path(".intervisie") / "logs"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"fout-{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        path.write_text(traceback.format_exc(), encoding="utf-8")
+        return str(path)
+    except OSError:
+        return "(geen logbestand: de map is niet schrijfbaar)"
+
+
+def print_problems(problems: list[Problem]) -> None:
     if not problems:
         console.print("Geen meldingen: de werkmap is in orde.")
         return
@@ -77,11 +115,21 @@ def report(result: app.StepResult, run: app.Run) -> int:
     print_problems(result.problems)
     for line in result.lines:
         console.print(line, soft_wrap=True)
+    if result.messages:
+        verb = "Te versturen" if run.dry_run else "Verstuurd"
+        table = Table(title=f"{verb} ({len(result.messages)})", expand=False)
+        for col in ("aan", "soort", "bijeenkomst", "onderwerp", "bijlagen"):
+            table.add_column(col.capitalize(), overflow="fold")
+        for m in result.messages:
+            table.add_row(m["aan"], m["soort"], m["bijeenkomst"], m["onderwerp"], m["bijlagen"])
+        console.print(table)
     if run.dry_run:
-        console.print("[bold]Proefdraai (--dry-run):[/] er is niets gewijzigd.")
+        console.print("[bold]Proefdraai (--dry-run):[/] er is niets gewijzigd en niets verstuurd.")
     elif result.written is not None:
         w = result.written
         console.print(f"Teruggeschreven: {w.cells_written} cellen, {w.rows_appended} rijen.")
+    if result.fatal is not None:
+        raise result.fatal
     return 1 if result.has_errors else 0
 
 
@@ -133,16 +181,14 @@ def init(
 @common
 def check(run: app.Run) -> int:
     """Validate the workbook, print the problems and write them to Meldingen."""
-    result = app.check(run)
-    return report(result, run)
+    return report(app.execute(run, "check"), run)
 
 
 @main.command()
 @common
 def plan(run: app.Run) -> int:
     """Propose the next meeting for every active group without one."""
-    result = app.plan_cmd(run)
-    return report(result, run)
+    return report(app.execute(run, "plan"), run)
 
 
 @main.command()
@@ -150,16 +196,29 @@ def plan(run: app.Run) -> int:
 def documents(run: app.Run) -> int:
     """Render agenda, attendance list, evaluation form and case preparation for every
     confirmed meeting inside the invitation window."""
-    result = app.documents_cmd(run)
-    return report(result, run)
+    return report(app.execute(run, "documents"), run)
+
+
+@main.command()
+@click.option(
+    "--resend",
+    nargs=2,
+    metavar="NR KIND",
+    default=None,
+    help="Send again the messages of one meeting and kind that were cut off (uncertain) or refused.",
+)
+@common
+def send(run: app.Run) -> int:
+    """Send what is due: invitations with the agenda and a calendar invite, case forms,
+    updates, cancellations, reminders and evaluation forms (each message once)."""
+    return report(app.execute(run, "send"), run)
 
 
 @main.command("run")
 @common
 def run_cmd(run: app.Run) -> int:
     """The weekly job: everything, in one pass (cron this)."""
-    result = app.weekly(run)
-    return report(result, run)
+    return report(app.execute(run, "run"), run)
 
 
 if __name__ == "__main__":  # pragma: no cover

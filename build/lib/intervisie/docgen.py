@@ -31,6 +31,7 @@ class DocJob:
     context: dict[str, Any]
     group: str
     column: str | None = None  # the Bijeenkomsten column that records the path
+    case: str = ""  # casusvoorbereiding: the case's Nr
     digest: str = field(default="")
 
     def __post_init__(self) -> None:
@@ -191,7 +192,14 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
             "explanation": c.explanation,
         }
         jobs.append(
-            DocJob(m.nr, "casusvoorbereiding", f"{stem}-casusvoorbereiding-{safe_name(c.presenter)}.docx", prep, g.name)
+            DocJob(
+                m.nr,
+                "casusvoorbereiding",
+                f"{stem}-casusvoorbereiding-{safe_name(c.presenter)}.docx",
+                prep,
+                g.name,
+                case=c.nr,
+            )
         )
     return jobs
 

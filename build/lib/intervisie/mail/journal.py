@@ -1,0 +1,150 @@
+"""The journal: the truth about what was sent. A sqlite database in the state folder
+(WAL, synchronous=FULL: a row is on disk before the call returns).
+
+Every message is written as an *intent* (its deterministic Message-ID, recipient, kind,
+meeting, calendar sequence, content hash) before it is handed to the transport, and
+marked *sent* after the server's 250 (or the outbox file's rename). A process killed in
+between leaves an intent: the next run marks it *uncertain* and never sends it again
+by itself; it is named in Meldingen with how to resend it. The workbook's 'verzonden'
+columns are written from this journal, so a run killed between sending and write-back
+writes back the next time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+INTENT, SENT, FAILED, UNCERTAIN = "intent", "sent", "failed", "uncertain"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS messages (
+    message_id   TEXT PRIMARY KEY,
+    meeting      TEXT NOT NULL,
+    kind         TEXT NOT NULL,
+    recipient    TEXT NOT NULL,
+    name         TEXT NOT NULL DEFAULT '',
+    sequence     INTEGER NOT NULL DEFAULT 0,
+    signature    TEXT NOT NULL DEFAULT '',
+    content_hash TEXT NOT NULL DEFAULT '',
+    state        TEXT NOT NULL,
+    run_id       TEXT NOT NULL,
+    created      TEXT NOT NULL,
+    done         TEXT,
+    error        TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX IF NOT EXISTS messages_meeting ON messages (meeting, kind);
+CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class Entry:
+    message_id: str
+    meeting: str
+    kind: str
+    recipient: str
+    name: str
+    sequence: int
+    signature: str
+    content_hash: str
+    state: str
+    run_id: str
+    created: str
+    done: str | None
+    error: str
+
+    @property
+    def done_at(self) -> dt.datetime | None:
+        return dt.datetime.fromisoformat(self.done) if self.done else None
+
+
+class Journal:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path, isolation_level=None, timeout=30)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=FULL")
+        self.db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Journal:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- reading -----------------------------------------------------------------------
+
+    def entries(self, meeting: str | None = None) -> list[Entry]:
+        sql = "SELECT * FROM messages" + (" WHERE meeting = ?" if meeting is not None else "") + " ORDER BY created"
+        cur = self.db.execute(sql, (meeting,) if meeting is not None else ())
+        return [Entry(*row) for row in cur.fetchall()]
+
+    def get(self, message_id: str) -> Entry | None:
+        row = self.db.execute("SELECT * FROM messages WHERE message_id = ?", (message_id,)).fetchone()
+        return Entry(*row) if row else None
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries())
+
+    # -- writing: each statement is its own committed transaction ------------------------
+
+    def intend(self, e: Entry) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                e.message_id,
+                e.meeting,
+                e.kind,
+                e.recipient,
+                e.name,
+                e.sequence,
+                e.signature,
+                e.content_hash,
+                INTENT,
+                e.run_id,
+                e.created,
+                None,
+                "",
+            ),
+        )
+
+    def mark(self, message_id: str, state: str, when: dt.datetime, error: str = "") -> None:
+        self.db.execute(
+            "UPDATE messages SET state = ?, done = ?, error = ? WHERE message_id = ?",
+            (state, when.isoformat(timespec="seconds"), error, message_id),
+        )
+
+    def forget(self, message_id: str) -> None:
+        self.db.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
+
+    def settle_interrupted(self, run_id: str) -> list[Entry]:
+        """Intents of earlier runs that never got a result: the process died while
+        sending. They become uncertain (returned, for the caller to decide)."""
+        rows = [e for e in self.entries() if e.state == INTENT and e.run_id != run_id]
+        return rows
+
+    def resend(self, meeting: str, kind: str) -> int:
+        """Forget the uncertain and failed messages of one meeting and kind, so the next
+        send delivers them (the operator checked that they did not arrive)."""
+        cur = self.db.execute(
+            "DELETE FROM messages WHERE meeting = ? AND kind = ? AND state IN (?, ?, ?)",
+            (meeting, kind, UNCERTAIN, FAILED, INTENT),
+        )
+        return cur.rowcount
+
+    # -- small facts (the coordinator's address for failure mail, ...) --------------------
+
+    def fact(self, name: str) -> str | None:
+        row = self.db.execute("SELECT value FROM facts WHERE name = ?", (name,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_fact(self, name: str, value: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO facts VALUES (?, ?)", (name, value))
