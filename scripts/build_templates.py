@@ -1234,7 +1234,10 @@ def build(kind: str) -> bytes:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--out", type=Path, default=None, help="output directory (default: the package's data/templates/ and templates/)"
+        "--out",
+        type=Path,
+        default=None,
+        help="output directory (default: the package's data/templates/ and templates/)",
     )
     ap.add_argument(
         "kinds", nargs="*", metavar="KIND", help=f"only these templates (default: all of {', '.join(KINDS)})"

@@ -117,7 +117,7 @@ def _format(exc: ValidationError) -> str:
     return "; ".join(lines)
 
 
-def load_config(path: str | os.PathLike | None) -> Config:
+def load_config(path: str | os.PathLike[str] | None) -> Config:
     """Load and validate a config file; None gives the defaults (an Excel workbook)."""
     if path is None:
         return Config()

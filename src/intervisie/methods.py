@@ -223,7 +223,7 @@ class _Source:
             raise self.fail(_join(where, key), "moet een geheel getal zijn")
         if value < minimum:
             raise self.fail(_join(where, key), f"moet minstens {minimum} zijn (nu {value})")
-        return value
+        return int(value)
 
 
 def _join(where: str, key: str) -> str:

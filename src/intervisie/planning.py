@@ -338,7 +338,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             for m in rec.meetings.values()
             if m.group == g.name and m.date and m.date < today and m.status in ("gehouden", "bevestigd")
         ),
-        key=lambda m: m.date,
+        key=lambda m: m.date or dt.date.min,
     )
     last = history[-1] if history else None
     method = library.find((existing.method if existing and existing.method else "") or g.method)
@@ -517,7 +517,8 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         for col, v in proposed.items():
             if v in ("", None) or col == "Groep":
                 continue
-            if raw.get(col) in (None, "") or (isinstance(raw.get(col), str) and not raw.get(col).strip()):
+            current = raw.get(col)
+            if current in (None, "") or (isinstance(current, str) and not current.strip()):
                 values[col] = v
         for col, v in sorted(values.items(), key=lambda kv: kv[0] == "Nr"):  # the key last
             out.changes.cells.append(CellChange("Bijeenkomsten", key, col, v, None, reason="voorstel"))

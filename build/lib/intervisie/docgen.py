@@ -96,6 +96,8 @@ def registration_text(p: Participant) -> tuple[str, str]:
 def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[DocJob]:
     """Every document of one meeting. Raises TimetableError when the method does not
     fit (the caller reports it and skips the meeting's documents)."""
+    if m.date is None:
+        raise TimetableError(f"Bijeenkomst {m.nr} heeft geen datum; vul de datum in.")
     g = rec.groups[m.group]
     s = rec.settings
     cases = [c for n in m.cases for c in rec.cases if c.nr == n]
@@ -121,7 +123,7 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
             for x in rec.meetings.values()
             if x.group == g.name and x.date and m.date and x.date > m.date and x.status in ("voorstel", "bevestigd")
         ),
-        key=lambda x: x.date,
+        key=lambda x: x.date or dt.date.min,
     )
     agenda = {
         **common,
@@ -147,7 +149,7 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
             for x in slots
         ],
         "code_of_conduct": s.code_of_conduct,
-        "next_date_long": dutch_date(upcoming[0].date) if upcoming else "",
+        "next_date_long": dutch_date(upcoming[0].date) if upcoming and upcoming[0].date else "",
     }
     jobs.append(DocJob(m.nr, "agenda", f"{stem}-agenda.docx", agenda, g.name, "Agenda"))
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def atomic_write(target: str | os.PathLike, content: bytes | Callable[[Path], None]) -> Path:
+def atomic_write(target: str | os.PathLike[str], content: bytes | Callable[[Path], None]) -> Path:
     """Replace `target` with `content`: bytes, or a function that writes a given path
     (such as openpyxl's `Workbook.save`). Keeps the old file's permissions."""
     target = Path(target)

@@ -118,7 +118,7 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
     _lees_mij(wb)
     for tab in schema.DATA_TABS:
         ws = wb.create_sheet(tab.name)
-        headers = [c.name for c in tab.columns]
+        headers: list[Any] = [c.name for c in tab.columns]
         rows = data.get(tab.name) or (schema.default_setting_rows() if tab is schema.INSTELLINGEN else [])
         if tab is schema.BESCHIKBAARHEID:
             dates = data.get("_dates", [])
@@ -192,7 +192,7 @@ def _formats(ws, tab: Tab, ncols: int) -> None:
 def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
     # named ranges for the key columns that other tabs refer to
     for tab in schema.REFERENCED_TABS:
-        letter = schema.col_letter(tab.columns.index(tab.key) + 1)  # type: ignore[arg-type]
+        letter = schema.col_letter(tab.columns.index(tab.key) + 1) if tab.key else "A"
         ref = f"'{tab.name}'!${letter}$2:${letter}${ROWS}"
         wb.defined_names[_list_name(tab)] = DefinedName(_list_name(tab), attr_text=ref)
     for tab in schema.DATA_TABS:

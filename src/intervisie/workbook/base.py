@@ -266,8 +266,8 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             )
         tab = schema.tab(rep.tab)
         title, cols = open_tab(rep.tab)  # type: ignore[misc]
-        for col in tab.columns:
-            ensure_column(grid, title, tab, cols, col.name)
+        for column in tab.columns:
+            ensure_column(grid, title, tab, cols, column.name)
         grid.clear_below(title, 2)
         for i, values in enumerate(rep.rows, start=2):
             for name, value in values.items():
@@ -279,8 +279,8 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
     if changes.log:
         tab = schema.LOGBOEK
         title, cols = open_tab(tab.name)  # type: ignore[misc]
-        for col in tab.columns:
-            ensure_column(grid, title, tab, cols, col.name)
+        for column in tab.columns:
+            ensure_column(grid, title, tab, cols, column.name)
         row = _last_row(grid, title)
         for entry in changes.log:
             row += 1

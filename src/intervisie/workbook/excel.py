@@ -27,7 +27,9 @@ from .. import schema
 from ..errors import WorkbookInvalid, WorkbookLocked, WorkbookNotFound
 from ..files import atomic_write
 from ..schema import Kind
-from .base import ChangeSet, RawTab, Snapshot, Workbook, WriteResult, apply_changes, is_blank
+from ..tables import ChangeSet, RawTab, Snapshot
+from ..values import is_blank
+from .base import Workbook, WriteResult, apply_changes
 
 BACKUPS_KEPT = 10
 DATE_FORMAT = "dd-mm-yyyy"

@@ -36,7 +36,9 @@ from requests.adapters import HTTPAdapter
 from .. import schema
 from ..errors import BackendError, ConfigError, WorkbookInvalid, WorkbookNotFound
 from ..schema import Kind
-from .base import ChangeSet, RawTab, Snapshot, Workbook, WriteResult, apply_changes, is_blank
+from ..tables import ChangeSet, RawTab, Snapshot
+from ..values import is_blank
+from .base import Workbook, WriteResult, apply_changes
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 GOOGLE_HOSTS = ("sheets.googleapis.com", "www.googleapis.com", "iamcredentials.googleapis.com", "oauth2.googleapis.com")
@@ -71,7 +73,7 @@ class RewriteAdapter(HTTPAdapter):
         parts = urlsplit(endpoint)
         self.scheme, self.netloc, self.prefix = parts.scheme, parts.netloc, parts.path.rstrip("/")
 
-    def send(self, request, *args, **kwargs):  # type: ignore[override]
+    def send(self, request, *args, **kwargs):
         parts = urlsplit(request.url)
         if parts.hostname in GOOGLE_HOSTS:
             request.url = urlunsplit((self.scheme, self.netloc, self.prefix + parts.path, parts.query, parts.fragment))
@@ -230,7 +232,7 @@ class GoogleWorkbook(Workbook):
 
     # ------------------------------------------------------------- requests
     def _metadata(self) -> dict[str, Any]:
-        params = {"includeGridData": "false", "fields": "properties.title,sheets.properties"}
+        params: dict[str, Any] = {"includeGridData": "false", "fields": "properties.title,sheets.properties"}
         return self.retry.call(
             "metadata", lambda: self.http.fetch_sheet_metadata(self.key, params=params), self._no_access()
         )
@@ -238,7 +240,7 @@ class GoogleWorkbook(Workbook):
     def _batch_get(self, titles: list[str]) -> dict[str, list[list[Any]]]:
         if not titles:
             return {}
-        params = {
+        params: dict[str, Any] = {
             "valueRenderOption": "UNFORMATTED_VALUE",
             "dateTimeRenderOption": "SERIAL_NUMBER",
             "majorDimension": "ROWS",
@@ -279,7 +281,7 @@ class GoogleWorkbook(Workbook):
         touched = {c.tab for c in changes.cells} | {a.tab for a in changes.appends} | {r.tab for r in changes.replaces}
         if changes.log:
             touched.add(schema.LOGBOEK.name)
-        titles = [t for t in sheets if schema.find_tab(t) is not None and schema.find_tab(t).name in touched]
+        titles = [t for t in sheets if (found := schema.find_tab(t)) is not None and found.name in touched]
         grid = _MemoryGrid(self._batch_get(titles), list(sheets))
         result = apply_changes(grid, changes)
         if not grid.changed:
@@ -350,7 +352,7 @@ class GoogleWorkbook(Workbook):
 
         meta = self._metadata()
         existing = {s["properties"]["title"]: s["properties"] for s in meta.get("sheets", [])}
-        present = {schema.find_tab(t).name: p for t, p in existing.items() if schema.find_tab(t) is not None}
+        present = {found.name: p for t, p in existing.items() if (found := schema.find_tab(t)) is not None}
         next_id = max((p.get("sheetId", 0) for p in existing.values()), default=0) + 1
         requests_: list[dict[str, Any]] = []
         ids: dict[str, int] = {}
@@ -553,15 +555,16 @@ class _MemoryGrid:
                 cols = sorted(by_row[r])
                 start = prev = cols[0]
                 run = [cols[0]]
-                for c in cols[1:] + [None]:  # type: ignore[list-item]
-                    if c is not None and c == prev + 1:
-                        run.append(c)
-                        prev = c
+                tail: list[int | None] = [*cols[1:], None]
+                for nxt in tail:
+                    if nxt is not None and nxt == prev + 1:
+                        run.append(nxt)
+                        prev = nxt
                         continue
                     values = [to_sheets(self.grids[title][r - 1][x - 1]) for x in run]
                     a1 = f"{quote(title)}!{schema.col_letter(start)}{r}:{schema.col_letter(prev)}{r}"
                     out.append({"range": a1, "majorDimension": "ROWS", "values": [values]})
-                    if c is not None:
-                        start = prev = c
-                        run = [c]
+                    if nxt is not None:
+                        start = prev = nxt
+                        run = [nxt]
         return out
