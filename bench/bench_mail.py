@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from killtrial import one_trial  # noqa: E402
+from killtrial import EXPECTED, one_trial  # noqa: E402
 from smtp_server import Handler, port_of, start_server  # noqa: E402
 
 from intervisie.init import create_workbook  # noqa: E402
@@ -61,17 +61,6 @@ def throughput(n: int) -> tuple[float, float]:
         return ours, baseline
     finally:
         server.stop()
-
-
-EXPECTED = {
-    "anouk.vanderberg@example.nl",
-    "daan.devries@example.nl",
-    "joost.bakker@example.nl",
-    "lieke.tenbrink@example.nl",
-    "sven.hoekstra@example.nl",
-    "ozlem.yilmaz@example.nl",
-    "f.elamrani@example.nl",
-}
 
 
 def kills(trials: int, seed: int) -> None:

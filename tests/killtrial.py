@@ -19,6 +19,17 @@ from pathlib import Path
 from openpyxl import load_workbook
 from smtp_server import Handler, port_of, start_server
 
+# the addresses the demo's confirmed meeting invites (demo built around 2026-11-22)
+EXPECTED = {
+    "anouk.vanderberg@example.nl",
+    "daan.devries@example.nl",
+    "joost.bakker@example.nl",
+    "lieke.tenbrink@example.nl",
+    "sven.hoekstra@example.nl",
+    "ozlem.yilmaz@example.nl",
+    "f.elamrani@example.nl",
+}
+
 
 @dataclass
 class Trial:

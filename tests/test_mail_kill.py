@@ -7,17 +7,7 @@ import random
 
 import pytest
 from conftest import TODAY
-from killtrial import one_trial
-
-EXPECTED = {
-    "anouk.vanderberg@example.nl",
-    "daan.devries@example.nl",
-    "joost.bakker@example.nl",
-    "lieke.tenbrink@example.nl",
-    "sven.hoekstra@example.nl",
-    "ozlem.yilmaz@example.nl",
-    "f.elamrani@example.nl",
-}
+from killtrial import EXPECTED, one_trial
 
 
 @pytest.mark.slow
