@@ -313,3 +313,29 @@ def test_refused_recipient_fails_alone_and_transient_answers_are_retried(site: P
         assert p["Tabblad"] == "Deelnemers" and p["Cel"].startswith("Deelnemers!B")
     finally:
         server.stop()
+
+
+def test_meeting_without_place_is_invited_without_location(site: Path):
+    set_meeting(site / "intervisie.xlsx", MEETING, Locatie=None)
+    run(site)
+    invites = [m for m in outbox(site) if kind_of(m) == "uitnodiging"]
+    assert len(invites) == GROUP_SIZE
+    (ev,) = calendar_of(invites[0]).walk("VEVENT")
+    assert "LOCATION" not in ev
+    assert "volgt nog" in invites[0].get_body(("plain",)).get_content()
+
+
+def test_participant_with_a_bad_address_is_named_and_the_rest_get_their_mail(site: Path):
+    wb = load_workbook(site / "intervisie.xlsx")
+    ws = wb["Deelnemers"]
+    for row in ws.iter_rows(min_row=2):
+        if row[0].value == "Daan de Vries":
+            row[1].value = "daan.devries(at)example.nl"
+            bad_row = row[1].row
+    wb.save(site / "intervisie.xlsx")
+    result = run(site)
+    assert result.exit_code == 1
+    to = " ".join(str(m["To"]) for m in outbox(site) if kind_of(m) == "uitnodiging")
+    assert "daan" not in to.lower()
+    assert to.count("@") == GROUP_SIZE - 1
+    assert any(p["Cel"] == f"Deelnemers!B{bad_row}" for p in meldingen(site / "intervisie.xlsx"))
