@@ -339,3 +339,18 @@ def test_participant_with_a_bad_address_is_named_and_the_rest_get_their_mail(sit
     assert "daan" not in to.lower()
     assert to.count("@") == GROUP_SIZE - 1
     assert any(p["Cel"] == f"Deelnemers!B{bad_row}" for p in meldingen(site / "intervisie.xlsx"))
+
+
+def test_a_run_that_cannot_run_mails_the_coordinator_once_a_day(site: Path):
+    run(site)
+    (site / "intervisie.xlsx").rename(site / "weg.xlsx")
+    for _ in range(2):
+        result = run(site)
+        assert result.exit_code == 2
+    notices = [m for m in outbox(site) if kind_of(m) == "storing"]
+    assert len(notices) == 1
+    assert notices[0]["To"].addresses[0].addr_spec == "coordinator@example.nl"
+    assert "Werkmap niet gevonden" in notices[0].get_body(("plain",)).get_content()
+    # the next day, the same reason is worth one more notice
+    run(site, today=TODAY + dt.timedelta(days=1))
+    assert len([m for m in outbox(site) if kind_of(m) == "storing"]) == 2
