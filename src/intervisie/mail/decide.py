@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from ..docgen import expected_people
 from ..records import Meeting, Participant, Problem, Records
 from .journal import FAILED, Entry
 
@@ -97,19 +98,6 @@ def calendar_state(entries: Iterable[Entry], meeting: str) -> CalendarState:
             st.holders.add(addr)
             st.ever.add(addr)
     return st
-
-
-def expected_people(rec: Records, m: Meeting) -> list[Participant]:
-    """Who is expected: the group's active members, its facilitator, and anyone with a
-    role in this meeting or a row for it in Aanwezigheid."""
-    names = {p.name for p in rec.members(m.group)}
-    g = rec.groups.get(m.group)
-    if g and g.facilitator:
-        names.add(g.facilitator)
-    names.update(x for x in (m.chair, m.minute_taker) if x)
-    names.update(a.name for a in rec.attendance if a.meeting == m.nr)
-    people = [rec.participants[n] for n in names if n in rec.participants]
-    return sorted(people, key=lambda p: (p.role == "procesbegeleider", p.name.casefold()))
 
 
 def decide(rec: Records, entries: list[Entry], today: dt.date) -> MailPlan:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,9 +90,6 @@ class Journal:
         row = self.db.execute("SELECT * FROM messages WHERE message_id = ?", (message_id,)).fetchone()
         return Entry(*row) if row else None
 
-    def __iter__(self) -> Iterator[Entry]:
-        return iter(self.entries())
-
     # -- writing: each statement is its own committed transaction ------------------------
 
     def intend(self, e: Entry) -> None:
@@ -124,12 +120,6 @@ class Journal:
 
     def forget(self, message_id: str) -> None:
         self.db.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
-
-    def settle_interrupted(self, run_id: str) -> list[Entry]:
-        """Intents of earlier runs that never got a result: the process died while
-        sending. They become uncertain (returned, for the caller to decide)."""
-        rows = [e for e in self.entries() if e.state == INTENT and e.run_id != run_id]
-        return rows
 
     def resend(self, meeting: str, kind: str) -> int:
         """Forget the uncertain and failed messages of one meeting and kind, so the next

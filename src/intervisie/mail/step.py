@@ -217,8 +217,7 @@ class SummaryStep:
     def __call__(self, ctx: Context) -> None:
         run, rec, result = ctx.run, ctx.records, ctx.result
         address = rec.settings.coordinator_email
-        did = bool(result.messages) or any(line.startswith(("Nieuw voorstel", "Aangevuld")) for line in result.lines)
-        if not address or not (did or result.problems) or result.fatal is not None:
+        if not address or not (ctx.touched or result.problems) or result.fatal is not None:
             return
         composer = make_composer(run.config)
         errors = sum(p.is_error for p in result.problems)
