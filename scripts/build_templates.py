@@ -1187,11 +1187,132 @@ def build_casusvoorbereiding():
     return doc
 
 
+def year_footer(doc, width_cm: float, text: str) -> None:
+    f = doc.sections[0].footer
+    f.is_linked_to_previous = False
+    p = f.paragraphs[0]
+    p.style = "Footer"
+    p.paragraph_format.tab_stops.add_tab_stop(Cm(width_cm), WD_TAB_ALIGNMENT.RIGHT)
+    p.add_run(text)
+    p.add_run("\tpagina ")
+    _field(p, "PAGE", "1")
+    p.add_run(" van ")
+    _field(p, "NUMPAGES", "1")
+
+
+def build_certificaat():
+    W = PORTRAIT_WIDTH_CM
+    doc = new_document()
+    para(doc, "{{ org }}", style="Organisatieregel")
+    para(doc, "Bewijs van deelname", style="Title")
+    para(doc, "Intervisiegroep {{ group }} · {{ year }}", style="Subtitle")
+    para(doc, "Hierbij verklaren wij dat", space_before=Mm(6))
+    para(doc, runs=[("{{ name }}", {"bold": True, "size": 20, "color": NAVY})], space_before=Mm(2))
+    para(
+        doc,
+        "{% if registration_number %}{% if registration %}{{ registration }} {% endif %}{{ registration_number }} · {% endif %}{{ profession }}",
+        style="Toelichting",
+    )
+    para(
+        doc,
+        "in {{ year }} heeft deelgenomen aan intervisie in de groep {{ group }}: "
+        "{{ attended }} van de {{ held }} bijeenkomsten ({{ percent }}%), samen {{ hours }} netto uur"
+        "{% if points %}, goed voor {{ points }} punten{% endif %}.",
+        space_before=Mm(4),
+    )
+    details_table(
+        doc,
+        [
+            ("Accreditatie", "{{ accreditation_body }}", "accreditation_body"),
+            ("Activiteitnummer", "{{ accreditation_nr }}", "accreditation_nr"),
+            ("Netto uren", "{{ hours }}", None),
+            ("Punten", "{{ points }}", None),
+        ],
+    )
+    spacer(doc, 10)
+    heading(doc, "Bijgewoonde bijeenkomsten", 2)
+    allb = {s: line() for s in ("top", "bottom", "insideH")}
+    t = table(doc, [W - 6.0, 3.0, 3.0], borders=allb)
+    h = add_row(t, ["Datum", "Netto uren", "Punten"], style="Tabelkop")
+    for c in h.cells:
+        shade(c, HEAD_FILL)
+    row_props(h, header=True)
+    tag_row(t, "{%tr for v in visits %}")
+    add_row(t, ["{{ v.date_long }}", "{{ v.hours }}", "{{ v.points }}"])
+    tag_row(t, "{%tr endfor %}")
+    para(
+        doc,
+        "Netto uren zijn de tijd van de bijeenkomst zonder pauzes. Punten per bijeenkomst: "
+        "{{ points_per_hour }} per netto uur, naar beneden afgerond op een halve punt.",
+        style="Toelichting",
+        space_before=Mm(3),
+    )
+    para(doc, "{{ place_date }}", space_before=Mm(10))
+    para(
+        doc,
+        runs=[("Namens de groep, ", {"color": MUTED}), ("{{ coordinator }}", {"bold": True})],
+        space_before=Mm(12),
+    )
+    para(doc, "coördinator intervisie", style="Toelichting")
+    year_footer(doc, W, "{{ org }} · Bewijs van deelname intervisie {{ year }} · {{ name }}")
+    return doc
+
+
+def build_jaarverslag():
+    W = PORTRAIT_WIDTH_CM
+    doc = new_document()
+    para(doc, "{{ org }}", style="Organisatieregel")
+    para(doc, "Jaarverslag intervisie {{ year }}", style="Title")
+    para(doc, "Intervisiegroep {{ group }}", style="Subtitle")
+    details_table(
+        doc,
+        [
+            ("Bijeenkomsten", "{{ held }} gehouden{% if cancelled %}, {{ cancelled }} geannuleerd{% endif %}", None),
+            ("Deelnemers", "{{ members }}", None),
+            ("Gem. aanwezigheid", "{{ attendance_avg }}", None),
+            ("Gem. cijfer", "{{ grade_avg }} ({{ evaluations }} evaluatieformulieren)", None),
+            ("Methoden", "{{ methods }}", None),
+            ("Accreditatie", "{{ accreditation }}", "accreditation"),
+            ("Coördinator", "{{ coordinator }}", "coordinator"),
+        ],
+    )
+    spacer(doc, 8)
+    heading(doc, "Bijeenkomsten", 2)
+    allb = {s: line() for s in ("top", "bottom", "insideH")}
+    widths = [3.2, 2.4, 3.6, 2.0, 1.6]
+    widths.insert(3, W - sum(widths))
+    t = table(doc, widths, borders=allb)
+    h = add_row(t, ["Datum", "Status", "Methode", "Casus", "Aanwezig", "Cijfer"], style="Tabelkop")
+    for c in h.cells:
+        shade(c, HEAD_FILL)
+    row_props(h, header=True)
+    tag_row(t, "{%tr for m in meetings %}")
+    add_row(
+        t, ["{{ m.date }}", "{{ m.status }}", "{{ m.method }}", "{{ m.cases }}", "{{ m.present }}", "{{ m.grade }}"]
+    )
+    tag_row(t, "{%tr endfor %}")
+    tag_par(doc, "{%p if chart %}")
+    heading(doc, "Aanwezigheid en waardering per bijeenkomst", 2)
+    para(doc, "{{ chart }}")
+    tag_par(doc, "{%p endif %}")
+    para(
+        doc,
+        "Vertrouwelijke casussen staan in dit verslag alleen als ‘vertrouwelijke casus’. "
+        "Registratienummers staan op de accreditatielijsten, niet in dit verslag.",
+        style="Toelichting",
+        space_before=Mm(4),
+    )
+    year_footer(doc, W, "{{ org }} · Jaarverslag {{ year }} · {{ group }}")
+    return doc
+
+
 BUILDERS = {
     "agenda": (build_agenda, "Agenda intervisiebijeenkomst"),
     "presentielijst": (build_presentielijst, "Presentielijst intervisiebijeenkomst"),
     "evaluatieformulier": (build_evaluatieformulier, "Evaluatieformulier intervisiebijeenkomst"),
     "casusvoorbereiding": (build_casusvoorbereiding, "Casusvoorbereiding intervisie"),
+    "certificaat": (build_certificaat, "Bewijs van deelname intervisie"),
+    "jaarverslag": (build_jaarverslag, "Jaarverslag intervisie"),
 }
 
 

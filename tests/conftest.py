@@ -66,7 +66,19 @@ def loopback_only():
 def demo_template(tmp_path_factory) -> Path:
     from intervisie.init import create_workbook
 
+    """The demo workbook without last year's history: most tests address its rows by
+    cell (the next free row of Bijeenkomsten is row 4)."""
     path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    create_workbook(path, demo=True, today=TODAY, history=False)
+    return path
+
+
+@pytest.fixture(scope="session")
+def demo_history_template(tmp_path_factory) -> Path:
+    """The demo workbook as `init --demo` makes it: with last year's held meetings."""
+    from intervisie.init import create_workbook
+
+    path = tmp_path_factory.mktemp("demo-history") / "demo.xlsx"
     create_workbook(path, demo=True, today=TODAY)
     return path
 

@@ -230,7 +230,7 @@ CASES = [
         {"Evaluaties!A2": MEETING, "Evaluaties!B2": "Anouk van der Berg", "Evaluaties!C2": 11},
         "Evaluaties!C2",
         "Cijfer 11 ligt niet tussen 1 en 10",
-        "fout",
+        "waarschuwing",
     ),
     ("setting-int", {"Instellingen!B5": "veertien"}, "Instellingen!B5", "'veertien' is geen geheel getal", "fout"),
     (

@@ -147,11 +147,68 @@ def casus_ctx(**over):
     return ctx
 
 
+def certificaat_ctx(**over):
+    ctx = dict(
+        org=ORG,
+        group=GROUP,
+        year="2026",
+        name="Carla Smit",
+        profession="GZ-psycholoog",
+        registration="BIG",
+        registration_number="09012345678",
+        attended=5,
+        held=6,
+        percent=83,
+        hours="12,5",
+        points="12,5",
+        points_per_hour="1",
+        accreditation_body="SKJ & <NIP>",
+        accreditation_nr="SKJ-2026-0418",
+        visits=[{"nr": "3", "date_long": "dinsdag 12 januari 2027", "hours": "2,5", "points": "2,5"}],
+        coordinator="Ingrid Smit",
+        place_date="maandag 1 februari 2027",
+    )
+    ctx.update(over)
+    return ctx
+
+
+def jaarverslag_ctx(**over):
+    ctx = dict(
+        org=ORG,
+        group=GROUP,
+        year="2026",
+        held=5,
+        cancelled=1,
+        members=7,
+        attendance_avg="5,8 personen per bijeenkomst",
+        grade_avg="7,9",
+        methods="Incidentmethode, Roddelmethode",
+        accreditation="SKJ SKJ-2026-0418",
+        coordinator="Ingrid Smit",
+        meetings=[
+            {
+                "date": "12-01-2026",
+                "status": "gehouden",
+                "method": "Incidentmethode",
+                "cases": "vertrouwelijke casus",
+                "present": "6",
+                "grade": "8",
+            },
+        ],
+        chart="",
+        evaluations=12,
+    )
+    ctx.update(over)
+    return ctx
+
+
 CONTEXTS = {
     "agenda": agenda_ctx,
     "presentielijst": presentie_ctx,
     "evaluatieformulier": eval_ctx,
     "casusvoorbereiding": casus_ctx,
+    "certificaat": certificaat_ctx,
+    "jaarverslag": jaarverslag_ctx,
 }
 
 
@@ -213,7 +270,16 @@ def test_templates_use_only_allowed_fields(kind):
     tpl = CompiledTemplate.load(TEMPLATES / f"{kind}.docx")
     tpl.check(ALLOWED_FIELDS[kind])
     assert tpl.undeclared <= ALLOWED_FIELDS[kind]
-    assert {"org", "group", "meeting_nr", "date_long"} <= tpl.undeclared
+    per_meeting = {"org", "group", "meeting_nr", "date_long"}
+    per_year = {"org", "group", "year"}
+    assert (per_year if kind in ("certificaat", "jaarverslag") else per_meeting) <= tpl.undeclared
+    # every field the renderer offers is used by the shipped template
+    assert tpl.undeclared == ALLOWED_FIELDS[kind] or kind in (
+        "agenda",
+        "presentielijst",
+        "evaluatieformulier",
+        "casusvoorbereiding",
+    )
 
 
 def test_renderer_caches_compiled_templates(renderer):

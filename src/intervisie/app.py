@@ -15,10 +15,12 @@ from typing import Any
 from . import schema
 from .config import load_config
 from .errors import ConfigError, WorkbookLocked
+from .evaluations import ImportEvaluationsStep
 from .mail.step import MailStep, SummaryStep
 from .pipeline import Context, Run, Step, StepResult
 from .records import Problem, Records
-from .steps import DocumentsStep, PlanStep
+from .report import ReportStep
+from .steps import AccreditationStep, AttendanceStep, DocumentsStep, PlanStep
 from .tables import CellChange, Snapshot, TabReplace, key_of
 from .validate import validate
 from .workbook.base import Workbook
@@ -27,6 +29,9 @@ from .workbook.excel import ExcelWorkbook
 __all__ = ["COMMANDS", "Run", "StepResult", "execute", "make_run", "today_from"]
 
 PLAN, DOCUMENTS, MAIL, SUMMARY = PlanStep(), DocumentsStep(), MailStep(), SummaryStep()
+ATTENDANCE, ACCREDITATION = AttendanceStep(), AccreditationStep()
+REPORT, LAST_YEAR = ReportStep(), ReportStep(automatic=True)
+IMPORT = ImportEvaluationsStep()
 
 # command -> (Logboek action, steps)
 COMMANDS: dict[str, tuple[str, Sequence[Step]]] = {
@@ -34,7 +39,9 @@ COMMANDS: dict[str, tuple[str, Sequence[Step]]] = {
     "plan": ("planning", (PLAN,)),
     "documents": ("documenten", (DOCUMENTS,)),
     "send": ("versturen", (DOCUMENTS, MAIL, SUMMARY)),
-    "run": ("weekrun", (PLAN, DOCUMENTS, MAIL, SUMMARY)),
+    "run": ("weekrun", (PLAN, DOCUMENTS, ATTENDANCE, MAIL, ACCREDITATION, LAST_YEAR, SUMMARY)),
+    "report": ("jaarrapportage", (ACCREDITATION, REPORT)),
+    "import-evaluations": ("evaluaties inlezen", (IMPORT,)),
 }
 
 
@@ -133,7 +140,11 @@ def execute(run: Run, command: str) -> StepResult:
         ctx = Context(run, wb, rec, StepResult(records=rec, problems=list(rec.problems)))
         for step in steps:
             step(ctx)
-        return finish(ctx, action)
+        result = finish(ctx, action)
+        if result.written is not None:
+            for effect in ctx.after_write:
+                effect()
+        return result
 
 
 def make_run(

@@ -53,6 +53,11 @@ def common(func: Callable[..., Any]) -> Callable[..., Any]:
         resend = kwargs.pop("resend", None)
         with reported(config_path, today):
             run = app.make_run(config_path, workbook_path, today, dry_run, resend=tuple(resend) if resend else None)
+            if "year" in kwargs:
+                run.report_year = kwargs.pop("year")
+            if "folder" in kwargs:
+                run.forms_dir = Path(kwargs.pop("folder"))
+                run.keep_forms = kwargs.pop("keep")
             code = func(run, **kwargs)
         sys.exit(code or 0)
 
@@ -219,6 +224,27 @@ def send(run: app.Run) -> int:
 def run_cmd(run: app.Run) -> int:
     """The weekly job: everything, in one pass (cron this)."""
     return report(app.execute(run, "run"), run)
+
+
+@main.command("report")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True, help="The year to report on.")
+@common
+def report_cmd(run: app.Run) -> int:
+    """The yearly outputs into output/rapportage/YEAR/: paste lists of registration
+    numbers per register and group, an overview for the coordinator, a certificate of
+    participation per person and an annual report per group."""
+    return report(app.execute(run, "report"), run)
+
+
+@main.command("import-evaluations")
+@click.argument("folder", type=click.Path(file_okay=False))
+@click.option(
+    "--keep", is_flag=True, help="Leave the read forms where they are (default: move them to FOLDER/verwerkt/)."
+)
+@common
+def import_evaluations(run: app.Run) -> int:
+    """Read the returned evaluation forms (.docx) in FOLDER into the Evaluaties tab."""
+    return report(app.execute(run, "import-evaluations"), run)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import TimetableError
-from .methods import KIND_BREAK, MethodLibrary, cases_for_duration, timetable
+from .methods import KIND_BREAK, Method, MethodLibrary, Slot, cases_for_duration, timetable
 from .records import Case, Meeting, Participant, Records
 from .values import dutch_date
 
@@ -93,6 +93,28 @@ def registration_text(p: Participant) -> tuple[str, str]:
     return (p.registration, p.registration_number)
 
 
+def _plan_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> tuple[Method, dt.time, list[Slot]]:
+    g = rec.groups[m.group]
+    cases = [c for n in m.cases for c in rec.cases if c.nr == n]
+    method = library.find(m.method or g.method)
+    if method is None:
+        raise TimetableError(f"Onbekende methode '{m.method or g.method}'. Kies een van: {', '.join(library.names())}.")
+    duration = m.duration if m.duration and m.duration > 0 else g.duration
+    n_cases = (
+        min(max(len(cases), method.cases_min), method.cases_max)
+        if cases
+        else cases_for_duration(method, duration, library.frame)
+    )
+    start = m.start or g.start
+    return method, start, timetable(library, method, start, duration, n_cases)
+
+
+def meeting_slots(rec: Records, library: MethodLibrary, m: Meeting) -> list[Slot]:
+    """The meeting's timed steps (breaks included, kind 'pauze'). Raises TimetableError
+    when the method is unknown or does not fit the duration."""
+    return _plan_meeting(rec, library, m)[2]
+
+
 def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[DocJob]:
     """Every document of one meeting. Raises TimetableError when the method does not
     fit (the caller reports it and skips the meeting's documents)."""
@@ -106,17 +128,7 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
     stem = f"{folder}/{m.date.isoformat()}"
     jobs: list[DocJob] = []
 
-    method = library.find(m.method or g.method)
-    if method is None:
-        raise TimetableError(f"Onbekende methode '{m.method or g.method}'. Kies een van: {', '.join(library.names())}.")
-    duration = m.duration if m.duration and m.duration > 0 else g.duration
-    n_cases = (
-        min(max(len(cases), method.cases_min), method.cases_max)
-        if cases
-        else cases_for_duration(method, duration, library.frame)
-    )
-    start = m.start or g.start
-    slots = timetable(library, method, start, duration, n_cases)
+    method, start, slots = _plan_meeting(rec, library, m)
     upcoming = sorted(
         (
             x

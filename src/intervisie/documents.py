@@ -58,7 +58,14 @@ __all__ = [
     "PLACEHOLDER_TEXTS",
 ]
 
-KINDS: tuple[str, ...] = ("agenda", "presentielijst", "evaluatieformulier", "casusvoorbereiding")
+KINDS: tuple[str, ...] = (
+    "agenda",
+    "presentielijst",
+    "evaluatieformulier",
+    "casusvoorbereiding",
+    "certificaat",
+    "jaarverslag",
+)
 
 _COMMON = {"org", "group", "meeting_nr", "date_long"}
 
@@ -94,6 +101,42 @@ ALLOWED_FIELDS: dict[str, set[str]] = {
     },
     "evaluatieformulier": _COMMON | {"chair", "cycle"},
     "casusvoorbereiding": _COMMON | {"presenter", "case_title", "question", "explanation"},
+    "certificaat": {
+        "org",
+        "group",
+        "year",
+        "name",
+        "profession",
+        "registration",
+        "registration_number",
+        "attended",
+        "held",
+        "percent",
+        "hours",
+        "points",
+        "points_per_hour",
+        "accreditation_body",
+        "accreditation_nr",
+        "visits",
+        "coordinator",
+        "place_date",
+    },
+    "jaarverslag": {
+        "org",
+        "group",
+        "year",
+        "held",
+        "cancelled",
+        "members",
+        "attendance_avg",
+        "grade_avg",
+        "methods",
+        "accreditation",
+        "coordinator",
+        "meetings",
+        "chart",
+        "evaluations",
+    },
 }
 
 #: The evaluation form's content controls: tag -> (title shown in Word, drop-down values).

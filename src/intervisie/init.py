@@ -98,16 +98,21 @@ def _list_name(tab: Tab) -> str:
 
 
 def create_workbook(
-    path: str | os.PathLike, demo: bool = False, today: dt.date | None = None, overwrite: bool = False
+    path: str | os.PathLike,
+    demo: bool = False,
+    today: dt.date | None = None,
+    overwrite: bool = False,
+    history: bool = True,
 ) -> Path:
-    """Write a new workbook; with `demo`, filled with example data around `today`."""
+    """Write a new workbook; with `demo`, filled with example data around `today` (and,
+    with `history`, last year's held meetings, attendance and evaluations)."""
     target = Path(path)
     if target.exists() and not overwrite:
         raise WorkbookError(f"{target} bestaat al; kies een andere naam of verwijder het bestand eerst")
     if target.suffix.lower() != ".xlsx":
         raise WorkbookError(f"{target}: een werkmap moet de extensie .xlsx hebben")
     today = today or dt.date.today()
-    data = demo_data(today) if demo else {}
+    data = demo_data(today, history) if demo else {}
     wb = build_workbook(data, today)
     return atomic_write(target, wb.save)
 
@@ -465,7 +470,89 @@ def _next_weekday(d: dt.date, weekday: int) -> dt.date:
     return d + dt.timedelta(days=(weekday - d.weekday()) % 7)
 
 
-def demo_data(today: dt.date) -> dict[str, Any]:
+def _demo_history(year: int, people: list[list[Any]]) -> dict[str, list[list[Any]]]:
+    """Last year's meetings of the Utrecht group, held, with attendance and evaluations
+    (so the demo has an accreditation year to report on): partial attendance, a
+    substitute, a cancelled meeting and a 3-hour meeting with a break."""
+    utrecht = [p[0] for p in people if p[2] == "Utrecht Jeugdzorg"]
+    group = "Utrecht Jeugdzorg"
+    place = "Wijkcentrum De Pijler, Utrecht"
+
+    def nr(i: int) -> str:
+        return f"{group}-{year}-{i:02d}"
+
+    def tuesday(month: int, day: int) -> dt.date:
+        return _next_weekday(dt.date(year, month, day), 1)
+
+    t = dt.time
+    plan = [  # date, start, end, chair, minute-taker, case, status
+        (tuesday(1, 14), t(19, 30), t(22, 0), utrecht[0], utrecht[1], f"C-{year}-01", "gehouden"),
+        (tuesday(3, 4), t(19, 30), t(22, 0), utrecht[2], utrecht[3], f"C-{year}-02", "gehouden"),
+        (tuesday(4, 22), t(19, 30), t(22, 0), utrecht[4], utrecht[5], f"C-{year}-03", "gehouden"),
+        (tuesday(6, 10), t(19, 30), t(22, 0), utrecht[6], utrecht[0], "", "geannuleerd"),
+        (tuesday(9, 9), t(19, 0), t(22, 0), utrecht[6], utrecht[0], f"C-{year}-04", "gehouden"),
+        (tuesday(11, 4), t(19, 30), t(22, 0), utrecht[1], utrecht[2], f"C-{year}-05", "gehouden"),
+    ]
+    meetings = [
+        [nr(i), group, d, s, e, place, "Incidentmethode", ch, mt, case, "", status]
+        for i, (d, s, e, ch, mt, case, status) in enumerate(plan, start=1)
+    ]
+    titles = [
+        ("Een melding huiselijk geweld", "ja"),
+        ("Werkdruk & grenzen bewaken", "nee"),
+        ("Jongere dreigt met weglopen", "ja"),
+        ("Samenwerken met de huisarts", "nee"),
+        ("Ouders die elkaar tegenspreken", "ja"),
+    ]
+    held = [row for row in meetings if row[11] == "gehouden"]
+    cases = [
+        [
+            row[9],
+            utrecht[(i * 3 + 2) % len(utrecht)],
+            group,
+            row[2] - dt.timedelta(days=21),
+            title,
+            "",
+            "",
+            conf,
+            "",
+            "besproken",
+            row[0],
+        ]
+        for i, (row, (title, conf)) in enumerate(zip(held, titles, strict=True))
+    ]
+    # name -> (Aanwezig, Van, Tot, Vervanger) where it differs from a plain 'ja'
+    special: dict[int, dict[str, tuple[str, Any, Any, str]]] = {
+        2: {utrecht[3]: ("ja", t(20, 15), None, "")},  # came late
+        3: {utrecht[4]: ("afgemeld", None, None, ""), utrecht[1]: ("nee", None, None, "")},
+        5: {utrecht[5]: ("afgemeld", None, None, "Karin de Groot"), utrecht[7]: ("afgemeld", None, None, "")},
+        6: {utrecht[2]: ("afgemeld", None, None, ""), utrecht[0]: ("ja", None, t(21, 0), "")},
+    }
+    attendance: list[list[Any]] = []
+    evaluations: list[list[Any]] = []
+    grades = [8, 7, 9, 8, 6, 8, 7, 9]
+    for i, row in enumerate(meetings, start=1):
+        if row[11] != "gehouden":
+            continue
+        for k, name in enumerate(utrecht):
+            present, van, tot, sub = special.get(i, {}).get(name, ("ja", None, None, ""))
+            attendance.append([row[0], name, present, van, tot, sub, ""])
+            if present == "ja" and (i + k) % 3 != 0:
+                evaluations.append(
+                    [
+                        row[0],
+                        name,
+                        grades[(i + k) % len(grades)],
+                        "Veilige sfeer & goede vragen 👍",
+                        "Strakker op de tijd letten.",
+                        "Eerst vragen, dan adviseren.",
+                        row[2] + dt.timedelta(days=2),
+                    ]
+                )
+    return {"Bijeenkomsten": meetings, "Casussen": cases, "Aanwezigheid": attendance, "Evaluaties": evaluations}
+
+
+def demo_data(today: dt.date, history: bool = True) -> dict[str, Any]:
     from .values import make_big
 
     people = [list(p) for p in DEMO_PEOPLE]
@@ -589,6 +676,11 @@ def demo_data(today: dt.date) -> dict[str, Any]:
         [f"Utrecht Jeugdzorg-{past.year}-01", p[0], "ja" if k != 3 else "afgemeld", None, None, "", ""]
         for k, p in enumerate(people[:7])
     ]
+    # last year's history goes below this year's rows (rows keep their place in the demo)
+    past_year = _demo_history(today.year - 1, people) if history else {}
+    meetings = meetings + past_year.get("Bijeenkomsten", [])
+    cases = cases + past_year.get("Casussen", [])
+    attendance = attendance + past_year.get("Aanwezigheid", [])
     demo_settings = {
         "Organisatie": "Netwerk Intervisie Utrecht & Gent",
         "Coördinator": "Ingrid Smit",
@@ -604,4 +696,5 @@ def demo_data(today: dt.date) -> dict[str, Any]:
         "Casussen": cases,
         "Bijeenkomsten": meetings,
         "Aanwezigheid": attendance,
+        "Evaluaties": past_year.get("Evaluaties", []),
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -27,6 +28,9 @@ class Run:
     workbook_path: Path | None = None  # --workbook overrides config
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
     resend: tuple[str, str] | None = None  # send --resend NR KIND
+    report_year: int | None = None  # report --year YYYY
+    keep_forms: bool = False  # import-evaluations --keep
+    forms_dir: Path | None = None  # import-evaluations DIR
 
     @property
     def state_dir(self) -> Path:
@@ -77,6 +81,8 @@ class Context:
     touched: set[str] = field(default_factory=set)
     # meetings whose documents could not be made this run, and why (Dutch)
     blocked_documents: dict[str, str] = field(default_factory=dict)
+    # what may only happen once the workbook is written (moving read forms away)
+    after_write: list[Callable[[], None]] = field(default_factory=list)
 
 
 class Step(Protocol):

@@ -172,7 +172,7 @@ class Attendance:
 class Evaluation:
     meeting: str
     name: str
-    grade: int | None = None
+    grade: float | None = None
     good: str = ""
     better: str = ""
     takeaway: str = ""

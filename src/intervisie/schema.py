@@ -54,6 +54,8 @@ class Column:
     default: str | None = None
     help: str = ""
     text_cell: bool = False  # formatted as text in a new workbook: keeps leading zeros
+    guest_ok: bool = False  # a name not on the referenced tab is a guest: a warning, the row is kept
+    lenient: bool = False  # an unreadable value is a warning, the row is kept (the text stays in the cell)
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -303,7 +305,7 @@ AANWEZIGHEID = Tab(
     "Aanwezigheid",
     (
         C("Bijeenkomst", K.REF, aliases=("Meeting",), required=True, ref="Bijeenkomsten", width=18),
-        C("Naam", K.REF, aliases=("Name",), required=True, ref="Deelnemers", width=26),
+        C("Naam", K.REF, aliases=("Name",), required=True, ref="Deelnemers", guest_ok=True, width=26),
         C("Aanwezig", K.ENUM, aliases=("Present",), choices=AANWEZIG, width=11),
         C("Van", K.TIME, aliases=("From",), width=9),
         C("Tot", K.TIME, aliases=("To", "Until"), width=9),
@@ -318,8 +320,8 @@ EVALUATIES = Tab(
     "Evaluaties",
     (
         C("Bijeenkomst", K.REF, aliases=("Meeting",), required=True, ref="Bijeenkomsten", width=18),
-        C("Naam", K.REF, aliases=("Name",), required=True, ref="Deelnemers", width=26),
-        C("Cijfer", K.INT, aliases=("Grade", "Score"), width=8),
+        C("Naam", K.REF, aliases=("Name",), required=True, ref="Deelnemers", guest_ok=True, width=26),
+        C("Cijfer", K.NUMBER, aliases=("Grade", "Score"), width=8, lenient=True),
         C("Wat ging goed", K.LONGTEXT, aliases=("What went well",), width=34),
         C("Wat kan beter", K.LONGTEXT, aliases=("What could be better",), width=34),
         C("Wat neem ik mee", K.LONGTEXT, aliases=("Takeaway",), width=34),
@@ -336,13 +338,14 @@ ACCREDITATIE = Tab(
         C("Naam", aliases=("Name",), owned=True, width=26),
         C("Groep", aliases=("Group",), owned=True, width=22),
         C("Registratie", aliases=("Registration",), owned=True, width=14),
-        C("Registratienummer", aliases=("Registration number",), owned=True, width=18),
-        C("Bijeenkomsten", K.INT, aliases=("Meetings",), owned=True, width=13),
-        C("Aanwezig", K.INT, aliases=("Attended",), owned=True, width=10),
+        C("Registratienummer", aliases=("Registration number",), owned=True, width=18, text_cell=True),
+        C("Bijeenkomsten", K.INT, aliases=("Meetings", "Bijgewoond"), owned=True, width=13),
+        C("Gehouden", K.INT, aliases=("Held",), owned=True, width=10),
         C("Netto uren", K.NUMBER, aliases=("Net hours",), owned=True, width=11),
         C("Punten", K.NUMBER, aliases=("Points",), owned=True, width=9),
         C("Aanwezigheid (%)", K.INT, aliases=("Attendance %",), owned=True, width=14),
         C("Voldoet", aliases=("Meets minimum",), owned=True, width=9),
+        C("Toelichting", K.LONGTEXT, aliases=("Explanation",), owned=True, width=60),
     ),
     aliases=("Accreditation",),
     required=False,

@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 from . import schema
+from .accreditation import attendance_problems, ledger, tab_rows
+from .attendance import prefill_and_close
 from .docgen import in_window, jobs_for_meeting
 from .documents import Renderer
 from .errors import TemplateError, TimetableError
@@ -16,7 +18,7 @@ from .mail.decide import EVALUATION_GRACE_DAYS
 from .pipeline import Context
 from .planning import plan
 from .records import Meeting, Problem
-from .tables import CellChange, key_of
+from .tables import CellChange, TabReplace, key_of
 from .workbook.excel import ExcelWorkbook
 
 
@@ -140,3 +142,37 @@ def _template_folder(ctx: Context, group_folder: str) -> Path | None:
         base = ctx.wb.path.parent if isinstance(ctx.wb, ExcelWorkbook) else cfg.base_dir
         return base / group_folder
     return cfg.resolve(cfg.output.templates)
+
+
+class AttendanceStep:
+    """Pre-fill Aanwezigheid for confirmed meetings inside the invitation window; after a
+    meeting whose attendance is filled in, propose `gehouden` and its cases `besproken`;
+    say what the attendance of past meetings still needs."""
+
+    name = "aanwezigheid"
+
+    def __call__(self, ctx: Context) -> None:
+        rec, result = ctx.records, ctx.result
+        outcome = prefill_and_close(rec, ctx.run.today)
+        result.changes.appends.extend(outcome.appends)
+        result.changes.cells.extend(outcome.cells)
+        result.lines.extend(outcome.lines)
+        ctx.touched |= outcome.touched
+        result.problems.extend(attendance_problems(rec, ctx.run.today))
+
+
+class AccreditationStep:
+    """Recompute the Accreditatie tab (replaced whole every run)."""
+
+    name = "accreditatie"
+
+    def __call__(self, ctx: Context) -> None:
+        rows = ledger(ctx.records, ctx.run.library, ctx.run.today)
+        ctx.result.changes.replaces.append(TabReplace(schema.ACCREDITATIE.name, tab_rows(rows)))
+        if rows:
+            years = sorted({r.year for r in rows})
+            short = sum(1 for r in rows if r.year == years[-1] and r.member and not r.meets)
+            ctx.result.lines.append(
+                f"Accreditatie: {len(rows)} regels over {', '.join(map(str, years))}; "
+                f"{short} deelnemer(s) halen in {years[-1]} (nog) niet de minimale aanwezigheid."
+            )

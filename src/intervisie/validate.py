@@ -100,14 +100,25 @@ class RowContext:
             raw = col.default
             if raw is None:
                 return None
-        value = parse_cell(col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, sev))
+        value = parse_cell(
+            col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, WAARSCHUWING if col.lenient else sev)
+        )
         if value is None and col.default is not None and raw != col.default:
             return parse_cell(col, col.default, lambda *_: None)
         if col.ref is not None and value:
             known = self.keys[col.ref]
             for name in value if isinstance(value, list) else [value]:
                 if name not in known:
-                    self.problem(col.name, unknown_ref_message(col.ref, name, known))
+                    if col.guest_ok:
+                        self.problem(
+                            col.name,
+                            f"'{name}' staat niet op tabblad Deelnemers en telt als gast.{suggest(name, known)} "
+                            "Is het een deelnemer, kies dan de naam uit de lijst; is het een gast, dan kunt u "
+                            "deze melding negeren.",
+                            WAARSCHUWING,
+                        )
+                    else:
+                        self.problem(col.name, unknown_ref_message(col.ref, name, known))
         return value
 
     def unique(self, column: str, value: str, seen: dict[str, str], message: str) -> None:
@@ -668,9 +679,16 @@ def _attendance(rec: Records, rows) -> None:
 def _evaluations(rec: Records, rows) -> None:
     for r in rows:
         e = Evaluation(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
-        e.grade = r.get("Cijfer")
-        if e.grade is not None and not 1 <= e.grade <= 10:
-            r.problem("Cijfer", f"Cijfer {e.grade} ligt niet tussen 1 en 10. Vul een cijfer van 1 tot en met 10 in.")
+        grade = r.get("Cijfer")
+        if grade is not None and not 1 <= grade <= 10:
+            r.problem(
+                "Cijfer",
+                f"Cijfer {values.as_text(grade)} ligt niet tussen 1 en 10; het telt niet mee in het gemiddelde. "
+                "Vul een cijfer van 1 tot en met 10 in.",
+                WAARSCHUWING,
+            )
+            grade = None
+        e.grade = grade
         e.good, e.better, e.takeaway = (r.get(c) or "" for c in ("Wat ging goed", "Wat kan beter", "Wat neem ik mee"))
         e.received = r.get("Ontvangen op")
         if not r.failed:

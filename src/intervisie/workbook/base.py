@@ -268,6 +268,8 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         title, cols = open_tab(rep.tab)  # type: ignore[misc]
         for column in tab.columns:
             ensure_column(grid, title, tab, cols, column.name)
+        if _same_rows(grid, title, cols, tab, rep.rows):
+            continue  # nothing changed: the tab is not rewritten
         grid.clear_below(title, 2)
         for i, values in enumerate(rep.rows, start=2):
             for name, value in values.items():
@@ -288,6 +290,17 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 if not is_blank(value):
                     grid.set(title, row, cols[name], value, tab.col(name).kind)
     return result
+
+
+def _same_rows(grid: Grid, title: str, cols: dict[str, int], tab: Tab, rows: tuple[dict[str, Any], ...]) -> bool:
+    if _last_row(grid, title) != len(rows) + 1:
+        return False
+    for r, values in enumerate(rows, start=2):
+        for column in tab.columns:
+            c = cols.get(column.name)
+            if c is None or not same_value(grid.get(title, r, c), values.get(column.name)):
+                return False
+    return True
 
 
 def _last_row(grid: Grid, title: str) -> int:
