@@ -88,7 +88,7 @@ class LedgerRow:
 
     @property
     def points(self) -> float:
-        return sum(v.points for v in self.visits)
+        return float(sum(v.points for v in self.visits))
 
     @property
     def percent(self) -> int:

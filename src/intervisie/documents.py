@@ -853,4 +853,72 @@ def read_evaluation_form(path: Path) -> dict[str, str]:
                 text = ""
         if not result.get(tag):
             result[tag] = text
+    for tag, text in _read_by_title(root).items():
+        if not result.get(tag):
+            result[tag] = text
     return result
+
+
+#: How the form's labels and questions read (normalised, prefix match) -> control tag.
+#: Used when the controls themselves are gone: LibreOffice, going through .odt, turns
+#: text controls into plain text or input fields.
+_TITLES = {
+    "bijeenkomst": "bijeenkomst",
+    "je naam": "naam",
+    "naam": "naam",
+    "welk cijfer": "cijfer",
+    "wat ging goed": "goed",
+    "wat kan beter": "beter",
+    "wat neem je mee": "meenemen",
+}
+
+
+def _plain(el: etree._Element) -> str:
+    out: list[str] = []
+    for node in el.iter(_W + "t", _W + "br", _W + "cr", _W + "p", _W + "tab"):
+        if node.tag == _W + "t" and node.text:
+            out.append(node.text)
+        elif node.tag == _W + "tab":
+            out.append("\t")
+        elif node.tag != _W + "t" and out and not out[-1].endswith("\n"):
+            out.append("\n")
+    return "".join(out).strip()
+
+
+def _title_tag(text: str) -> str | None:
+    t = re.sub(r"^\d+\.\s*", "", text.strip()).casefold().rstrip("?:").strip()
+    for title, tag in _TITLES.items():
+        if t == title or t.startswith(title + " ") or (len(title) > 6 and t.startswith(title)):
+            return tag
+    return None
+
+
+def _read_by_title(root: etree._Element) -> dict[str, str]:
+    """The answers found by the labels and questions next to them: a label cell and its
+    value cell, or a question paragraph and the paragraph or box that follows it."""
+    body = root.find(_W + "body")
+    if body is None:
+        return {}
+    found: dict[str, str] = {}
+    blocks = [b for b in body if b.tag in (_W + "p", _W + "tbl")]
+    for i, block in enumerate(blocks):
+        if block.tag == _W + "tbl":
+            for tr in block.iter(_W + "tr"):
+                cells = tr.findall(_W + "tc")
+                if len(cells) == 2:
+                    tag = _title_tag(_plain(cells[0]))
+                    if tag in ("bijeenkomst", "naam") and tag not in found:
+                        value = _plain(cells[1])
+                        found[tag] = "" if value in PLACEHOLDER_TEXTS else value
+            continue
+        tag = _title_tag(_plain(block))
+        if tag is None or tag in ("bijeenkomst", "naam") or i + 1 >= len(blocks) or tag in found:
+            continue
+        answer = _plain(blocks[i + 1])
+        if tag == "cijfer":
+            m = re.match(r"\s*(\d+(?:[.,]\d+)?)", answer)
+            answer = m.group(1) if m else ""
+        if answer in PLACEHOLDER_TEXTS:
+            answer = ""
+        found[tag] = answer
+    return found
