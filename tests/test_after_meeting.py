@@ -5,6 +5,7 @@ returned evaluation forms (filled in Word's way and re-saved by LibreOffice)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import shutil
 import subprocess
@@ -364,3 +365,29 @@ def test_import_a_form_resaved_by_libreoffice(demo_xlsx, tmp_path):
     assert sven["Wat ging goed"] == "Veilig & open <echt>"
     # LibreOffice moves the line break out of the field it makes of the control
     assert sven["Wat kan beter"].replace("\n", "") == "Tijdbewaken"
+
+
+def test_run_makes_last_years_report_once_early_in_the_year(tmp_path):
+    from intervisie.init import create_workbook
+
+    path = tmp_path / "intervisie.xlsx"
+    create_workbook(path, demo=True, today=dt.date(2026, 1, 20))
+    r = run(path, "run", "--dry-run", today="2026-01-20")
+    assert "Jaarrapportage 2025 zou maken" in r.output
+    assert not (tmp_path / "output" / "rapportage").exists()
+    r = run(path, "run", today="2026-01-20")
+    assert "Jaarrapportage 2025 gemaakt" in r.output, r.output
+    made = tmp_path / "output" / "rapportage" / "2025" / "Utrecht Jeugdzorg" / "jaarverslag-2025.docx"
+    stamp = made.stat().st_mtime_ns
+    r = run(path, "run", today="2026-01-27")
+    assert "Jaarrapportage" not in r.output and made.stat().st_mtime_ns == stamp
+
+
+def test_a_grade_that_is_no_number_is_kept_as_typed(demo_xlsx, tmp_path):
+    make_form(tmp_path, "Daan de Vries", "Utrecht Jeugdzorg-2026-01", {**ANSWERS, "cijfer": "acht"}, "daan.docx")
+    run(demo_xlsx, "import-evaluations", str(tmp_path / "in"))
+    (daan,) = rows(demo_xlsx, "Evaluaties")
+    assert daan["Cijfer"] == "acht"
+    r = run(demo_xlsx, "check")
+    assert r.exit_code == 0  # a warning, the row is kept
+    assert any(m["Cel"] == "Evaluaties!C2" and m["Ernst"] == "waarschuwing" for m in meldingen(demo_xlsx))
