@@ -30,10 +30,8 @@ import hashlib
 import io
 import posixpath
 import re
-import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +44,7 @@ from markupsafe import Markup, escape
 from intervisie.errors import IntervisieError, TemplateError
 from intervisie.files import atomic_write
 from intervisie.resources import data_path
+from intervisie.zipparts import ZipMember, assemble_zip
 
 __all__ = [
     "KINDS",
@@ -188,9 +187,6 @@ _CORE_PROPS = {
     "title": "{http://purl.org/dc/elements/1.1/}title",
 }
 
-_ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
-_COMPRESS_LEVEL = 6
-
 
 def default_template_dir() -> Path:
     """The standard Word templates shipped in the package."""
@@ -314,86 +310,6 @@ def _postprocess(xml: str) -> str:
 # --------------------------------------------------------------------------- zip writing
 
 
-@dataclass(frozen=True)
-class _ZipMember:
-    name: bytes
-    flags: int
-    method: int
-    crc: int
-    csize: int
-    usize: int
-    payload: bytes
-
-    @classmethod
-    def build(cls, name: str, data: bytes, level: int = _COMPRESS_LEVEL) -> _ZipMember:
-        try:
-            raw_name, flags = name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            raw_name, flags = name.encode("utf-8"), 0x800
-        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-        payload = comp.compress(data) + comp.flush()
-        method = zipfile.ZIP_DEFLATED
-        if len(payload) >= len(data):  # incompressible (images): store
-            payload, method = data, zipfile.ZIP_STORED
-        return cls(raw_name, flags, method, zlib.crc32(data), len(payload), len(data), payload)
-
-
-_DOS_TIME = 0
-_DOS_DATE = ((_ZIP_DATE_TIME[0] - 1980) << 9) | (_ZIP_DATE_TIME[1] << 5) | _ZIP_DATE_TIME[2]
-
-
-def _assemble_zip(members: Iterable[_ZipMember]) -> bytes:
-    """A plain (non-zip64) zip; every member carries the same fixed timestamp."""
-    chunks: list[bytes] = []
-    central: list[bytes] = []
-    offset = 0
-    count = 0
-    for m in members:
-        local = struct.pack(
-            "<IHHHHHIIIHH",
-            0x04034B50,
-            20,
-            m.flags,
-            m.method,
-            _DOS_TIME,
-            _DOS_DATE,
-            m.crc,
-            m.csize,
-            m.usize,
-            len(m.name),
-            0,
-        )
-        central.append(
-            struct.pack(
-                "<IHHHHHHIIIHHHHHII",
-                0x02014B50,
-                20,
-                20,
-                m.flags,
-                m.method,
-                _DOS_TIME,
-                _DOS_DATE,
-                m.crc,
-                m.csize,
-                m.usize,
-                len(m.name),
-                0,
-                0,
-                0,
-                0,
-                0,
-                offset,
-            )
-            + m.name
-        )
-        chunks += (local, m.name, m.payload)
-        offset += len(local) + len(m.name) + m.csize
-        count += 1
-    cd = b"".join(central)
-    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(cd), offset, 0)
-    return b"".join(chunks) + cd + end
-
-
 def _atomic_write(out_path: Path, data: bytes) -> None:
     try:
         atomic_write(out_path, data)
@@ -430,7 +346,7 @@ class CompiledTemplate:
         self.sha256 = ""
         self._env: jinja2.Environment
         self._parts: list[_XmlPart] = []
-        self._members: list[tuple[str, _ZipMember | None]] = []
+        self._members: list[tuple[str, ZipMember | None]] = []
         self._core: tuple[str, bytes, dict[str, jinja2.Template]] | None = None
 
     # ---------------------------------------------------------------- loading
@@ -540,7 +456,7 @@ class CompiledTemplate:
                 name,
                 None
                 if name in rendered or (self._core and name == self._core[0])
-                else _ZipMember.build(name, blobs[name]),
+                else ZipMember.build(name, blobs[name]),
             )
             for name in order
         ]
@@ -669,8 +585,8 @@ class CompiledTemplate:
                 out[part.name] = self._finish_part(part, xml)
         if self._core is not None:
             out[self._core[0]] = self._render_core(ctx)
-        members = (m if m is not None else _ZipMember.build(name, out[name]) for name, m in self._members)
-        return _assemble_zip(members)
+        members = (m if m is not None else ZipMember.build(name, out[name]) for name, m in self._members)
+        return assemble_zip(members)
 
     def _finish_body(self, part: _XmlPart, xml: str) -> bytes:
         # docxtpl: fix_tables() (parses with recover=True) and fix_docpr_ids()
