@@ -21,7 +21,8 @@ from . import schema
 from .errors import WorkbookError
 from .files import atomic_write
 from .schema import Kind, Tab
-from .workbook.excel import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, set_cell
+from .workbook.excel import set_cell
+from .workbook.xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 
 ROWS = 2000  # dropdowns and formats reach this far down
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")

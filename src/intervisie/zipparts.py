@@ -110,5 +110,3 @@ def assemble_zip(members: Iterable[ZipMember]) -> bytes:
     cd = b"".join(central)
     end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(cd), offset, 0)
     return b"".join(chunks) + cd + end
-
-

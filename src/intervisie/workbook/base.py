@@ -63,7 +63,10 @@ class Grid(Protocol):
     def max_col(self, title: str) -> int: ...
     def get(self, title: str, row: int, col: int) -> Any: ...
     def set(self, title: str, row: int, col: int, value: Any, kind: schema.Kind) -> None: ...
-    def writable(self, title: str, row: int, col: int) -> bool: ...
+    def blocked(self, title: str, row: int, col: int) -> str | None:
+        """Why this cell cannot be written without loss (Dutch), or None."""
+        ...
+
     def clear_below(self, title: str, row: int) -> None: ...
 
 
@@ -206,8 +209,9 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 )
             )
             continue
-        if not grid.writable(title, row, col):
-            result.conflicts.append(Conflict(ch.tab, ref, "samengevoegde cel; niet geschreven"))
+        blocked = grid.blocked(title, row, col)
+        if blocked:
+            result.conflicts.append(Conflict(ch.tab, ref, f"{blocked}; niet geschreven"))
             continue
         if same_value(current, ch.value) and type(current) is type(ch.value):
             continue

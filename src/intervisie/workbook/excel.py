@@ -1,11 +1,19 @@
-"""The Excel (.xlsx) backend, with openpyxl.
+"""The Excel (.xlsx) backend.
 
-Reading is one fast read-only pass (cached formula results, not formulas). Writing
-loads the file as it is on disk *now* (so a coordinator who saved in between is seen),
-applies the change set by key with compare-and-set, keeps a timestamped backup of the
-previous file (the last 10), and saves atomically (temp file in the same folder, then
-rename). Everything the tool does not own survives: other tabs, formatting, formulas,
-comments, data validation, conditional formatting, frozen panes, hidden columns.
+Reading is one pass of python-calamine over every tab (values, with cached formula
+results, dates and times as Python values). Writing goes part by part
+(`xlsxparts.PartGrid`): the package as it is on disk *now* (so a coordinator who saved
+in between is seen) gets the change set applied by key with compare-and-set; only the
+worksheet parts that hold a change are rewritten, and inside them only the cells the
+change set names. Everything else the coordinator made in Excel or Calc stays byte for
+byte: other tabs, text boxes, comments, charts, sparklines, data bars and other
+`extLst` extensions, defined names, data validations, conditional formats, formulas,
+styles, hidden rows and columns, macros in an .xlsm. Before the file is replaced
+(atomically: a temp file in the same folder, then a rename) the previous file is kept
+in the state folder's `backups/` (the last 10). A workbook open in Excel or Calc (its
+lock file beside it) is not written.
+
+openpyxl is used only by `init` (a new workbook) and by the tests as the oracle.
 """
 
 from __future__ import annotations
@@ -14,37 +22,24 @@ import datetime as dt
 import hashlib
 import os
 import shutil
-import warnings
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.cell.cell import MergedCell
-from openpyxl.utils.exceptions import InvalidFileException
+from lxml import etree
+from python_calamine import CalamineError, CalamineWorkbook
 
 from .. import schema
 from ..errors import WorkbookInvalid, WorkbookLocked, WorkbookNotFound
 from ..files import atomic_write
-from ..schema import Kind
 from ..tables import ChangeSet, RawTab, Snapshot
 from ..values import is_blank
 from .base import Workbook, WriteResult, apply_changes
+from .xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, PartGrid, clean_text
+
+__all__ = ["ExcelWorkbook", "clean_text", "fingerprint", "lock_files", "set_cell"]
 
 BACKUPS_KEPT = 10
-DATE_FORMAT = "dd-mm-yyyy"
-TIME_FORMAT = "hh:mm"
-DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
-
-# XML 1.0 cannot hold these; Excel files cannot either.
-_ILLEGAL = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
-
-
-def clean_text(text: str) -> str:
-    """Text as an xlsx cell can hold it: no control characters, CRLF as LF, and at
-    most 32,767 characters (Excel's cell limit)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
-    return text[:32767]
 
 
 def fingerprint(path: Path) -> str:
@@ -90,29 +85,27 @@ class ExcelWorkbook(Workbook):
                 "sluit het bestand en probeer het opnieuw"
             )
 
-    def _load(self, **kwargs: Any):
-        self._check_file()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                return load_workbook(self.path, **kwargs)
-        except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-            raise WorkbookInvalid(f"{self.path} kan niet als Excel-werkmap worden gelezen: {exc}") from exc
-
     # ------------------------------------------------------------------ read
     def read(self) -> Snapshot:
         self._check_file()
         fp = fingerprint(self.path)
-        wb = self._load(read_only=True, data_only=True)
         try:
-            tabs: dict[str, RawTab] = {}
-            for ws in wb.worksheets:
-                tab = schema.find_tab(ws.title)
+            book = CalamineWorkbook.from_path(str(self.path))
+        except (CalamineError, OSError, ValueError) as exc:
+            raise WorkbookInvalid(f"{self.path} kan niet als Excel-werkmap worden gelezen: {exc}") from exc
+        tabs: dict[str, RawTab] = {}
+        try:
+            for title in book.sheet_names:
+                tab = schema.find_tab(title)
                 if tab is None or tab.name in tabs or tab is schema.LEES_MIJ:
                     continue
-                tabs[tab.name] = _read_sheet(ws)
+                try:
+                    data = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
+                except CalamineError as exc:
+                    raise WorkbookInvalid(f"{self.path}: tabblad {title} kan niet worden gelezen: {exc}") from exc
+                tabs[tab.name] = _raw_tab(title, data)
         finally:
-            wb.close()
+            book.close()
         self._read_fingerprint = fp
         return Snapshot(tabs=tabs, source=str(self.path))
 
@@ -121,13 +114,20 @@ class ExcelWorkbook(Workbook):
         if not changes:
             return WriteResult()
         self.check_not_locked()
+        self._check_file()
         before = fingerprint(self.path)
-        wb = self._load()
-        grid = _OpenpyxlGrid(wb)
-        result = apply_changes(grid, changes)
-        result.reread = self._read_fingerprint is not None and before != self._read_fingerprint
-        if not grid.dirty:
-            return result
+        try:
+            grid = PartGrid(self.path)
+        except (zipfile.BadZipFile, KeyError, StopIteration, etree.XMLSyntaxError, OSError) as exc:
+            raise WorkbookInvalid(f"{self.path} kan niet als Excel-werkmap worden gelezen: {exc}") from exc
+        try:
+            result = apply_changes(grid, changes)
+            result.reread = self._read_fingerprint is not None and before != self._read_fingerprint
+            if not grid.dirty:
+                return result
+            data = grid.package()
+        finally:
+            grid.close()
         if fingerprint(self.path) != before:
             # saved again while we were applying: start over on the newest content
             if _attempt >= 3:
@@ -136,7 +136,7 @@ class ExcelWorkbook(Workbook):
                 )
             return self.write(changes, _attempt + 1)
         result.backup = str(self._backup())
-        atomic_write(self.path, wb.save)
+        atomic_write(self.path, data)
         self._read_fingerprint = fingerprint(self.path)
         return result
 
@@ -152,11 +152,11 @@ class ExcelWorkbook(Workbook):
         return target
 
 
-def _read_sheet(ws) -> RawTab:
+def _raw_tab(title: str, data: list[list[Any]]) -> RawTab:
     header: list[Any] = []
     rows: list[tuple[int, list[Any]]] = []
-    for r, values in enumerate(ws.iter_rows(values_only=True), start=1):
-        vals = list(values)
+    for r, values in enumerate(data, start=1):
+        vals = [_value(v) for v in values]
         if r == 1:
             header = vals
             continue
@@ -165,48 +165,19 @@ def _read_sheet(ws) -> RawTab:
         rows.append((r, vals))
     while header and is_blank(header[-1]):
         header.pop()
-    return RawTab(title=ws.title, header=header, rows=rows)
+    return RawTab(title=title, header=header, rows=rows)
 
 
-class _OpenpyxlGrid:
-    def __init__(self, wb):
-        self.wb = wb
-        self.dirty = False
-
-    def titles(self) -> list[str]:
-        return self.wb.sheetnames
-
-    def add_tab(self, title: str) -> None:
-        ws = self.wb.create_sheet(title)
-        ws.freeze_panes = "A2"
-        self.dirty = True
-
-    def max_row(self, title: str) -> int:
-        return self.wb[title].max_row
-
-    def max_col(self, title: str) -> int:
-        ws = self.wb[title]
-        c = ws.max_column
-        while c > 1 and is_blank(ws.cell(1, c).value):
-            c -= 1
-        return c if not (c == 1 and is_blank(ws.cell(1, 1).value)) else 0
-
-    def get(self, title: str, row: int, col: int) -> Any:
-        return self.wb[title].cell(row, col).value
-
-    def writable(self, title: str, row: int, col: int) -> bool:
-        return not isinstance(self.wb[title].cell(row, col), MergedCell)
-
-    def set(self, title: str, row: int, col: int, value: Any, kind: Kind) -> None:
-        cell = self.wb[title].cell(row, col)
-        set_cell(cell, value)
-        self.dirty = True
-
-    def clear_below(self, title: str, row: int) -> None:
-        ws = self.wb[title]
-        if ws.max_row >= row:
-            ws.delete_rows(row, ws.max_row - row + 1)
-            self.dirty = True
+def _value(v: Any) -> Any:
+    """calamine's value as the rest of the tool expects it: empty is None, a whole
+    number an int, a duration below a day a time of day."""
+    if v == "" or v is None:
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if isinstance(v, dt.timedelta) and dt.timedelta(0) <= v < dt.timedelta(days=1):
+        return (dt.datetime.min + v).time()
+    return v
 
 
 def set_cell(cell, value: Any) -> None:

@@ -519,8 +519,8 @@ class _MemoryGrid:
         v = rows[row - 1][col - 1]
         return None if v == "" else v
 
-    def writable(self, title: str, row: int, col: int) -> bool:
-        return True
+    def blocked(self, title: str, row: int, col: int) -> str | None:
+        return None
 
     def set(self, title: str, row: int, col: int, value: Any, kind: Kind) -> None:
         rows = self._rows(title)
