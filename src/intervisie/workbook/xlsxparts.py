@@ -382,6 +382,8 @@ class PartGrid:
                 repr(float(serial)) if not float(serial).is_integer() else str(int(serial))
             )
         elif isinstance(value, (int, float)):
+            if style and self._is_date_style(style):
+                style = self._derive(style, "general")  # a number, not a date
             etree.SubElement(c, q("v")).text = repr(value) if isinstance(value, float) else str(value)
         else:
             text = clean_text(str(value))
@@ -460,6 +462,8 @@ class PartGrid:
         if what.startswith("date:"):
             xf.set("numFmtId", str(self._num_fmt_id(what[5:])))
             xf.set("applyNumberFormat", "1")
+        elif what == "general":
+            xf.set("numFmtId", "0")
         else:
             al = xf.find(q("alignment"))
             if al is not None and al.get("wrapText") in ("1", "true"):

@@ -1,0 +1,325 @@
+"""Writing an .xlsx part by part: workbooks as Excel saves them (made with xlsxwriter:
+shared strings, its own styles, a text box, a comment, a fill, sparklines, a 2010 data
+bar, a chart on a tab of the coordinator's own, a defined name, a dropdown reading a
+list on another tab) and as LibreOffice Calc saves them, run through `intervisie run`;
+every part without a change stays byte for byte, and openpyxl and python-calamine both
+read what the tool wrote."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import warnings
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from helpers import cli, meldingen
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
+
+from intervisie import schema
+from intervisie.init import demo_data
+from intervisie.schema import Kind
+from intervisie.workbook.xlsxparts import PartGrid, clean_text
+
+TODAY = dt.date(2026, 11, 22)
+SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheetData>)", re.S)
+DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")[^"]*(")')
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def outside_sheet_data(xml: bytes) -> bytes:
+    return DIMENSION.sub(rb"\1\2", SHEET_DATA.sub(b"<sheetData/>", xml))
+
+
+def excel_like_workbook(path: Path, vba: bytes | None = None) -> Path:
+    """The demo workbook as Excel would save it, with a coordinator's own additions."""
+    data = demo_data(TODAY, history=False)
+    wb = xlsxwriter.Workbook(str(path))
+    date_f = wb.add_format({"num_format": "dd-mm-yyyy"})
+    time_f = wb.add_format({"num_format": "hh:mm"})
+    head_f = wb.add_format({"bold": True, "bg_color": "#DCE5F0"})
+    fill_f = wb.add_format({"bg_color": "#FFFF00", "font_color": "#FF0000"})
+    sheets = {}
+    for tab in schema.DATA_TABS:
+        ws = wb.add_worksheet(tab.name)
+        sheets[tab.name] = ws
+        headers: list = [c.name for c in tab.columns]
+        if tab is schema.BESCHIKBAARHEID:
+            headers += data["_dates"]
+        for c, h in enumerate(headers):
+            if isinstance(h, dt.date):
+                ws.write_datetime(0, c, dt.datetime.combine(h, dt.time()), date_f)
+            else:
+                ws.write_string(0, c, h, head_f)
+        for r, row in enumerate(data.get(tab.name) or [], start=1):
+            for c, v in enumerate(row):
+                if v is None or v == "":
+                    continue
+                if isinstance(v, dt.time):
+                    ws.write_datetime(r, c, dt.datetime.combine(dt.date(1899, 12, 31), v), time_f)
+                elif isinstance(v, dt.date):
+                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_f)
+                elif isinstance(v, str):
+                    ws.write_string(r, c, v)
+                else:
+                    ws.write(r, c, v)
+    ws = sheets["Deelnemers"]
+    ws.write_comment("K2", "Vraagt naar de cursusdata")
+    ws.write_string("K3", "let op: parttime", fill_f)
+    sheets["Groepen"].insert_textbox("P2", "Groepen worden in januari herzien", {"width": 300, "height": 80})
+    lists = wb.add_worksheet("Lijsten")
+    for i, v in enumerate(("Zaal A", "Zaal B", "Online")):
+        lists.write_string(i, 0, v)
+    wb.define_name("Zalen", "=Lijsten!$A$1:$A$3")
+    meetings = sheets["Bijeenkomsten"]
+    meetings.data_validation("F2:F200", {"validate": "list", "source": "=Lijsten!$A$1:$A$3"})
+    meetings.conditional_format("T2:T20", {"type": "data_bar", "bar_solid": True, "data_bar_2010": True})
+    for r in range(1, 3):  # beside the two meetings (a value alone on a row would be a meeting row)
+        meetings.write_number(r, 19, r * 3)
+    own = wb.add_worksheet("Overzicht")
+    own.write_row(0, 0, ["Groep", "jan", "feb", "mrt", "apr", "trend"])
+    own.write_row(1, 0, ["Utrecht", 5, 7, 6, 8])
+    own.write_row(2, 0, ["Gent", 4, 4, 5, 5])
+    own.add_sparkline("F2", {"range": "Overzicht!B2:E2"})
+    own.add_sparkline("F3", {"range": "Overzicht!B3:E3", "type": "column"})
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": "=Overzicht!$B$1:$E$1", "values": "=Overzicht!$B$2:$E$2", "name": "Utrecht"})
+    own.insert_chart("A6", chart)
+    if vba is not None:
+        vba_path = path.with_name("vbaProject.bin")
+        vba_path.write_bytes(vba)
+        wb.add_vba_project(str(vba_path))
+    wb.close()
+    return path
+
+
+def run(path: Path, *args: str, today: str = "2026-11-22"):
+    return cli(*args, "--workbook", str(path), "--today", today)
+
+
+def test_a_workbook_as_excel_saves_it_keeps_everything(tmp_path):
+    path = excel_like_workbook(tmp_path / "intervisie.xlsx")
+    before = parts(path)
+    r = run(path, "run")
+    assert r.exit_code == 0, r.output
+    after = parts(path)
+    assert set(after) == set(before)
+    changed = {n for n in before if before[n] != after[n]}
+    wb_xml = before["xl/workbook.xml"].decode()
+    sheet_of = {
+        name: f"xl/worksheets/sheet{i}.xml"
+        for i, name in enumerate(re.findall(r'<sheet name="([^"]+)"', wb_xml), start=1)
+    }
+    # only the sheets that hold changes (and styles, which only gain entries)
+    allowed = {sheet_of[t] for t in ("Casussen", "Bijeenkomsten", "Aanwezigheid", "Accreditatie", "Logboek")}
+    assert changed <= allowed | {"xl/styles.xml"}, changed
+    assert sheet_of["Bijeenkomsten"] in changed and sheet_of["Overzicht"] not in changed
+    for name in changed - {"xl/styles.xml"}:
+        assert outside_sheet_data(before[name]) == outside_sheet_data(after[name]), name
+    # the coordinator's text box, comment, sparklines, data bar, chart, names and list stay
+    assert b"x14:sparklineGroups" in after[sheet_of["Overzicht"]]
+    assert b"x14:dataBar" in after[sheet_of["Bijeenkomsten"]] and b"<dataValidation" in after[sheet_of["Bijeenkomsten"]]
+    assert any(n.startswith("xl/drawings/drawing") for n in after) and "xl/charts/chart1.xml" in after
+    assert b'name="Zalen"' in after["xl/workbook.xml"]
+    assert b"Groepen worden in januari herzien" in b"".join(v for n, v in after.items() if "drawing" in n)
+    if "xl/styles.xml" in changed:
+        old, new = before["xl/styles.xml"], after["xl/styles.xml"]
+        count = re.compile(rb'<cellXfs count="(\d+)"')
+        assert int(count.search(new).group(1)) >= int(count.search(old).group(1))
+    # both readers see what the tool wrote
+    owb = load_workbook(path)  # (openpyxl itself drops the sparklines and the data bar it reads)
+    ws = owb["Bijeenkomsten"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, (c.value for c in row))) for row in ws.iter_rows(min_row=2) if row[0].value]
+    proposal = next(r for r in rows if r["Nr"] == "Gent Psychologen-2027-01")
+    assert proposal["Datum"] == dt.datetime(2027, 1, 7) and proposal["Status"] == "voorstel"
+    confirmed = next(r for r in rows if r["Nr"] == "Utrecht Jeugdzorg-2026-02")
+    assert isinstance(confirmed["Uitnodiging verzonden"], dt.datetime)
+    cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Bijeenkomsten").to_python()
+    cal_rows = [dict(zip(cal[0], r)) for r in cal[1:]]
+    cprop = next(r for r in cal_rows if r["Nr"] == "Gent Psychologen-2027-01")
+    assert cprop["Datum"] == dt.date(2027, 1, 7) and cprop["Begintijd"] == dt.time(14, 0)
+    # a second run changes nothing but the Logboek
+    before2 = parts(path)
+    run(path, "run")
+    after2 = parts(path)
+    assert {n for n in before2 if before2[n] != after2[n]} <= {sheet_of["Logboek"]}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_opens_the_result_and_a_calc_saved_workbook_works(tmp_path, demo_xlsx):
+    lo = f"-env:UserInstallation=file://{tmp_path}/lo"
+    path = excel_like_workbook(tmp_path / "excel.xlsx")
+    run(path, "run")
+    # Calc saves: xlsx -> ods -> xlsx
+    ods_dir, back = tmp_path / "ods", tmp_path / "back"
+    subprocess.run(
+        ["soffice", "--headless", lo, "--convert-to", "ods", "--outdir", str(ods_dir), str(demo_xlsx)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            lo,
+            "--convert-to",
+            "xlsx:Calc MS Excel 2007 XML",
+            "--outdir",
+            str(back),
+            str(ods_dir / (demo_xlsx.stem + ".ods")),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    calc = back / (demo_xlsx.stem + ".xlsx")
+    before = parts(calc)
+    r = run(calc, "run")
+    assert r.exit_code == 0, r.output
+    after = parts(calc)
+    for name in before:
+        if before[name] != after[name] and name.startswith("xl/worksheets/"):
+            assert outside_sheet_data(before[name]) == outside_sheet_data(after[name]), name
+        elif before[name] != after[name]:
+            assert name == "xl/styles.xml", name
+    rows = CalamineWorkbook.from_path(str(calc)).get_sheet_by_name("Bijeenkomsten").to_python()
+    assert any(r[0] == "Gent Psychologen-2027-01" for r in rows)
+    assert load_workbook(calc)["Bijeenkomsten"]["A4"].value == "Gent Psychologen-2027-01"
+    pdf = tmp_path / "pdf"
+    subprocess.run(
+        ["soffice", "--headless", lo, "--convert-to", "pdf", "--outdir", str(pdf), str(path), str(calc)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    assert (pdf / "excel.pdf").stat().st_size > 10000 and (pdf / (calc.stem + ".pdf")).stat().st_size > 10000
+
+
+def test_macros_of_an_xlsm_stay_byte_for_byte(tmp_path):
+    vba = b"\xd0\xcf\x11\xe0" + bytes(range(256)) * 40  # the tool never looks inside
+    path = excel_like_workbook(tmp_path / "intervisie.xlsm", vba=vba)
+    r = run(path, "run")
+    assert r.exit_code == 0, r.output
+    assert parts(path)["xl/vbaProject.bin"] == vba
+    assert b"macroEnabled" in parts(path)["[Content_Types].xml"]
+
+
+def test_a_cell_that_cannot_be_written_without_loss_is_named(tmp_path):
+    """A shared formula's anchor and a merged cell: not written, one Meldingen line each;
+    the rest of the run goes on."""
+    path = excel_like_workbook(tmp_path / "intervisie.xlsx")
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        blobs = {n: zf.read(n) for n in names}
+    wb_xml = blobs["xl/workbook.xml"].decode()
+    idx = re.findall(r'<sheet name="([^"]+)"', wb_xml).index("Bijeenkomsten") + 1
+    part = f"xl/worksheets/sheet{idx}.xml"
+    xml = blobs[part].decode()
+    # M2 (Agenda of the past meeting) and M3 (of the confirmed one): a shared formula over M3:M4
+    xml = xml.replace('<c r="M3"', '<c r="M3x"')  # none there; add cells instead
+    xml = re.sub(
+        r'(<row r="3"[^>]*>)(.*?)(</row>)',
+        lambda m: (
+            m.group(1)
+            + m.group(2)
+            + '<c r="M3"><f t="shared" ref="M3:M4" si="0">"x"&amp;A3</f><v>x</v></c>'
+            + m.group(3)
+        ),
+        xml,
+        count=1,
+        flags=re.S,
+    )
+    xml = xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="N2:N3"/></mergeCells>', 1)
+    blobs[part] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n in names:
+            zf.writestr(n, blobs[n])
+    r = run(path, "run")
+    assert r.exit_code == 0, r.output
+    found = {m["Cel"]: m["Melding"] for m in meldingen(path)}
+    assert "formule die ook voor andere cellen geldt; niet geschreven" in found["Bijeenkomsten!M3"]
+    assert "samengevoegde cel; niet geschreven" in found["Bijeenkomsten!N3"]
+    ws = load_workbook(path)["Bijeenkomsten"]
+    assert ws["O3"].value.endswith("evaluatieformulier.docx")  # the rest was written
+    assert ws["M3"].value == '="x"&A3'
+
+
+# ----------------------------------------------------------------------------- property
+
+
+XML_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=200)
+VALUES = st.one_of(
+    st.none(),
+    XML_TEXT,
+    st.sampled_from(["0012", "007", "=SUM(1,2)", "&<>\"'", "a\nb", " lead", "x" * 40000, "😀 émoji"]),
+    st.integers(-(10**12), 10**12),
+    st.floats(-1e9, 1e9, allow_nan=False).map(lambda f: round(f, 6)),
+    st.dates(dt.date(1901, 1, 1), dt.date(2199, 12, 31)),
+    st.times().map(lambda t: t.replace(microsecond=0, second=0)),
+    st.datetimes(dt.datetime(1901, 1, 1), dt.datetime(2199, 1, 1)).map(lambda d: d.replace(microsecond=0, second=0)),
+)
+
+
+def _expected(v):
+    if v is None or v == "":
+        return None
+    if isinstance(v, str):
+        text = clean_text(v)
+        return text or None
+    return v
+
+
+def _same(got, want) -> bool:
+    if want is None:
+        return got in (None, "")
+    if isinstance(want, dt.datetime):
+        return got == want or (want.time() == dt.time() and got == want.date())
+    if isinstance(want, dt.date):
+        return got in (want, dt.datetime.combine(want, dt.time()))
+    if isinstance(want, dt.time):
+        return got == want
+    if isinstance(want, float):
+        return abs(float(got) - want) <= 1e-9 * max(1.0, abs(want))
+    if isinstance(want, int):
+        return float(got) == float(want)
+    return got == want
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(2, 40), st.integers(1, 12), VALUES), min_size=1, max_size=20))
+def test_written_values_read_back_equal(demo_template, tmp_path_factory, changes):
+    path = tmp_path_factory.mktemp("prop") / "w.xlsx"
+    shutil.copy(demo_template, path)
+    final: dict[tuple[int, int], object] = {}
+    grid = PartGrid(path)
+    try:
+        for row, col, value in changes:
+            grid.set("Logboek", row, col, value, Kind.TEXT)
+            final[(row, col)] = value
+        data = grid.package()
+    finally:
+        grid.close()
+    path.write_bytes(data)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ws = load_workbook(path)["Logboek"]
+    cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Logboek").to_python(skip_empty_area=False)
+    for (row, col), value in final.items():
+        want = _expected(value)
+        assert _same(ws.cell(row, col).value, want), (row, col, value, ws.cell(row, col).value)
+        got = cal[row - 1][col - 1] if row - 1 < len(cal) and col - 1 < len(cal[row - 1]) else None
+        assert _same(got, want), (row, col, value, got)
