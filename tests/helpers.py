@@ -35,3 +35,25 @@ def cli(*args: str):
 
     runner = CliRunner()
     return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+def soffice_convert(profile: Path, fmt: str, outdir: Path, *files: Path) -> None:
+    """LibreOffice headless: convert files to `fmt` (e.g. 'pdf', 'odt', 'docx:MS Word
+    2007 XML') into outdir, with a profile of its own (tests may run in parallel)."""
+    import subprocess
+
+    subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{profile}",
+            "--convert-to",
+            fmt,
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )

@@ -8,13 +8,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
-import subprocess
 import zipfile
 from pathlib import Path
 
 import pytest
 from docx import Document
-from helpers import cli, meldingen
+from helpers import cli, meldingen, soffice_convert
 from openpyxl import load_workbook
 from test_documents import fill, sdts
 
@@ -238,21 +237,7 @@ def test_yearly_documents_render_in_libreoffice(history_xlsx, tmp_path):
     folder = history_xlsx.parent / "output" / "rapportage" / "2025" / "Utrecht Jeugdzorg"
     docs = [folder / "jaarverslag-2025.docx", folder / "certificaten" / "Özlem Yılmaz.docx"]
     out = tmp_path / "pdf"
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            f"-env:UserInstallation=file://{tmp_path}/lo",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(out),
-            *map(str, docs),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    soffice_convert(tmp_path / "lo", "pdf", out, *docs)
     for d in docs:
         pdf = out / (d.stem + ".pdf")
         assert pdf.stat().st_size > 5000 and pdf.read_bytes().startswith(b"%PDF")
@@ -335,29 +320,9 @@ def test_import_a_form_resaved_by_libreoffice(demo_xlsx, tmp_path):
     """LibreOffice drops the content-control tags: the form is read by title then."""
     meeting = "Utrecht Jeugdzorg-2026-01"
     src = make_form(tmp_path, "Sven Hoekstra", meeting, ANSWERS, "sven.docx")
-    lo = f"-env:UserInstallation=file://{tmp_path}/lo"
     odt_dir, back = tmp_path / "odt", tmp_path / "back"
-    subprocess.run(
-        ["soffice", "--headless", lo, "--convert-to", "odt", "--outdir", str(odt_dir), str(src)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            lo,
-            "--convert-to",
-            "docx:MS Word 2007 XML",
-            "--outdir",
-            str(back),
-            str(odt_dir / "sven.odt"),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    soffice_convert(tmp_path / "lo", "odt", odt_dir, src)
+    soffice_convert(tmp_path / "lo", "docx:MS Word 2007 XML", back, odt_dir / "sven.odt")
     r = run(demo_xlsx, "import-evaluations", str(back))
     assert r.exit_code == 0, r.output
     (sven,) = [e for e in rows(demo_xlsx, "Evaluaties") if e["Naam"] == "Sven Hoekstra"]

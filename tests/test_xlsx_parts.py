@@ -10,14 +10,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import subprocess
 import warnings
 import zipfile
 from pathlib import Path
 
 import pytest
 import xlsxwriter
-from helpers import cli, meldingen
+from helpers import cli, meldingen, soffice_convert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -160,32 +159,12 @@ def test_a_workbook_as_excel_saves_it_keeps_everything(tmp_path):
 @pytest.mark.slow
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_libreoffice_opens_the_result_and_a_calc_saved_workbook_works(tmp_path, demo_xlsx):
-    lo = f"-env:UserInstallation=file://{tmp_path}/lo"
     path = excel_like_workbook(tmp_path / "excel.xlsx")
     run(path, "run")
     # Calc saves: xlsx -> ods -> xlsx
     ods_dir, back = tmp_path / "ods", tmp_path / "back"
-    subprocess.run(
-        ["soffice", "--headless", lo, "--convert-to", "ods", "--outdir", str(ods_dir), str(demo_xlsx)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
-    subprocess.run(
-        [
-            "soffice",
-            "--headless",
-            lo,
-            "--convert-to",
-            "xlsx:Calc MS Excel 2007 XML",
-            "--outdir",
-            str(back),
-            str(ods_dir / (demo_xlsx.stem + ".ods")),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    soffice_convert(tmp_path / "lo", "ods", ods_dir, demo_xlsx)
+    soffice_convert(tmp_path / "lo", "xlsx:Calc MS Excel 2007 XML", back, ods_dir / (demo_xlsx.stem + ".ods"))
     calc = back / (demo_xlsx.stem + ".xlsx")
     before = parts(calc)
     r = run(calc, "run")
@@ -200,12 +179,7 @@ def test_libreoffice_opens_the_result_and_a_calc_saved_workbook_works(tmp_path, 
     assert any(r[0] == "Gent Psychologen-2027-01" for r in rows)
     assert load_workbook(calc)["Bijeenkomsten"]["A4"].value == "Gent Psychologen-2027-01"
     pdf = tmp_path / "pdf"
-    subprocess.run(
-        ["soffice", "--headless", lo, "--convert-to", "pdf", "--outdir", str(pdf), str(path), str(calc)],
-        check=True,
-        capture_output=True,
-        timeout=180,
-    )
+    soffice_convert(tmp_path / "lo", "pdf", pdf, path, calc)
     assert (pdf / "excel.pdf").stat().st_size > 10000 and (pdf / (calc.stem + ".pdf")).stat().st_size > 10000
 
 
