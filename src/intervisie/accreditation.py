@@ -124,12 +124,36 @@ def is_held(m: Meeting, rec: Records, today: dt.date) -> bool:
 
 
 def attendance_filled(rec: Records, nr: str) -> bool:
-    return any(a.meeting == nr and a.present for a in rec.attendance)
+    return any(a.present for a in rec.attendance_of(nr))
 
 
-def _intervals(rec: Records, library: MethodLibrary, m: Meeting) -> tuple[list[tuple[int, int]], str]:
+_Intervals = tuple[list[tuple[int, int]], str]
+
+
+def _intervals(
+    rec: Records, library: MethodLibrary, m: Meeting, cache: dict[tuple[object, ...], _Intervals] | None = None
+) -> _Intervals:
     """The meeting's net (non-break) intervals in minutes of the day, and a note when
-    they had to come from its start and end times because the method does not fit."""
+    they had to come from its start and end times because the method does not fit.
+    Meetings alike in method, times and number of cases share one timetable (`cache`)."""
+    g = rec.groups.get(m.group)
+    key = (
+        m.method or (g.method if g else ""),
+        m.start,
+        m.end,
+        g.start if g else None,
+        g.duration if g else None,
+        len(rec.cases_of(m.cases)),
+    )
+    if cache is not None and key in cache:
+        return cache[key]
+    result = _compute_intervals(rec, library, m)
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def _compute_intervals(rec: Records, library: MethodLibrary, m: Meeting) -> _Intervals:
     try:
         slots = meeting_slots(rec, library, m)
     except (TimetableError, KeyError):
@@ -153,6 +177,8 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
         if m.group in rec.groups and is_held(m, rec, today):
             assert m.date is not None
             held_by.setdefault((m.date.year, m.group), []).append(m)
+
+    timetables: dict[tuple[object, ...], _Intervals] = {}
 
     def row_for(year: int, name: str, group: str) -> LedgerRow:
         key = (year, norm(name), group)
@@ -185,7 +211,7 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
         # this year: every member (those who fall short show up too); earlier years:
         # whoever has a row on the Aanwezigheid tab (a member who joined later is not
         # short of a year they were not in)
-        listed = {norm(a.name) for m in meetings for a in rec.attendance if a.meeting == m.nr}
+        listed = {norm(a.name) for m in meetings for a in rec.attendance_of(m.nr)}
         members = [p.name for p in rec.members(group, active_only=True)]
         if g.facilitator:
             members.append(g.facilitator)
@@ -194,7 +220,7 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
                 row_for(year, name, group)
         for m in sorted(meetings, key=lambda x: (x.date, x.nr)):
             assert m.date is not None
-            intervals, _note = _intervals(rec, library, m)
+            intervals, _note = _intervals(rec, library, m, timetables)
             for name, a in present_at(rec, m.nr):
                 minutes = net_minutes(intervals, a.start, a.end)
                 row = row_for(year, name, group)
@@ -207,9 +233,7 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
 def present_at(rec: Records, nr: str) -> list[tuple[str, Attendance]]:
     """(name, row) of everyone who attended meeting `nr`: Aanwezig ja, and substitutes."""
     out: list[tuple[str, Attendance]] = []
-    for a in rec.attendance:
-        if a.meeting != nr:
-            continue
+    for a in rec.attendance_of(nr):
         if a.present == "ja":
             out.append((a.name, a))
         if a.substitute:
@@ -244,7 +268,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
     for m in rec.meetings.values():
         if m.date is None or m.date >= today or m.status not in ("bevestigd", "gehouden"):
             continue
-        rows = [a for a in rec.attendance if a.meeting == m.nr]
+        rows = rec.attendance_of(m.nr)
         if not any(a.present for a in rows):
             cell = m.origin.cell("Status") if m.origin else "Bijeenkomsten"
             out.append(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -18,10 +19,10 @@ from .errors import ConfigError, WorkbookLocked
 from .evaluations import ImportEvaluationsStep
 from .mail.step import MailStep, SummaryStep
 from .pipeline import Context, Run, Step, StepResult
-from .records import Problem, Records
+from .records import Problem
 from .report import ReportStep
 from .steps import AccreditationStep, AttendanceStep, DocumentsStep, PlanStep
-from .tables import CellChange, Snapshot, TabReplace, key_of
+from .tables import CellChange, TabReplace, key_of
 from .validate import validate
 from .workbook.base import Workbook
 from .workbook.excel import ExcelWorkbook
@@ -87,14 +88,6 @@ def meldingen_rows(run: Run, problems: list[Problem]) -> tuple[dict[str, Any], .
     )
 
 
-def load(run: Run) -> tuple[Workbook, Snapshot, Records]:
-    wb = open_workbook(run)
-    if not run.dry_run:
-        wb.check_not_locked()
-    snap = wb.read()
-    return wb, snap, validate(snap)
-
-
 def finish(ctx: Context, action: str) -> StepResult:
     """Stamp what was processed; write Meldingen, Logboek and every change in one batch
     (unless dry-run)."""
@@ -136,11 +129,23 @@ def execute(run: Run, command: str) -> StepResult:
     """One pass: lock, read and validate, the command's steps, one write-back."""
     action, steps = COMMANDS[command]
     with run_lock(run):
-        wb, _snap, rec = load(run)
+        t0 = time.perf_counter()
+        wb = open_workbook(run)
+        if not run.dry_run:
+            wb.check_not_locked()
+        snap = wb.read()
+        t1 = time.perf_counter()
+        rec = validate(snap)
+        t2 = time.perf_counter()
         ctx = Context(run, wb, rec, StepResult(records=rec, problems=list(rec.problems)))
+        ctx.result.timings += [("lezen", t1 - t0), ("valideren", t2 - t1)]
         for step in steps:
+            t = time.perf_counter()
             step(ctx)
+            ctx.result.timings.append((step.name, time.perf_counter() - t))
+        t = time.perf_counter()
         result = finish(ctx, action)
+        result.timings.append(("schrijven", time.perf_counter() - t))
         if result.written is not None:
             for effect in ctx.after_write:
                 effect()

@@ -61,7 +61,7 @@ def expected_people(rec: Records, m: Meeting) -> list[Participant]:
     if g and g.facilitator:
         names.add(g.facilitator)
     names.update(x for x in (m.chair, m.minute_taker) if x)
-    names.update(a.name for a in rec.attendance if a.meeting == m.nr)
+    names.update(a.name for a in rec.attendance_of(m.nr))
     people = [rec.participants[n] for n in names if n in rec.participants]
     return sorted(people, key=lambda p: (p.role == "procesbegeleider", p.name.casefold()))
 
@@ -95,7 +95,7 @@ def registration_text(p: Participant) -> tuple[str, str]:
 
 def _plan_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> tuple[Method, dt.time, list[Slot]]:
     g = rec.groups[m.group]
-    cases = [c for n in m.cases for c in rec.cases if c.nr == n]
+    cases = rec.cases_of(m.cases)
     method = library.find(m.method or g.method)
     if method is None:
         raise TimetableError(f"Onbekende methode '{m.method or g.method}'. Kies een van: {', '.join(library.names())}.")
@@ -122,7 +122,7 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
         raise TimetableError(f"Bijeenkomst {m.nr} heeft geen datum; vul de datum in.")
     g = rec.groups[m.group]
     s = rec.settings
-    cases = [c for n in m.cases for c in rec.cases if c.nr == n]
+    cases = rec.cases_of(m.cases)
     common = {"org": s.organisation, "group": g.name, "meeting_nr": m.nr, "date_long": dutch_date(m.date)}
     folder = safe_name(g.name)
     stem = f"{folder}/{m.date.isoformat()}"

@@ -60,6 +60,7 @@ class StepResult:
     written: WriteResult | None = None
     lines: list[str] = field(default_factory=list)  # human summary lines (Dutch)
     messages: list[dict[str, str]] = field(default_factory=list)  # mail sent (or, dry-run, to send)
+    timings: list[tuple[str, float]] = field(default_factory=list)  # (step, seconds), for the bench
     fatal: IntervisieError | None = None  # a step could not finish (mail server gone): exit 2 after write-back
 
     @property

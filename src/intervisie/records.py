@@ -199,13 +199,54 @@ class Records:
     # tabs skipped whole because a header they cannot do without is missing
     unreadable: set[str] = field(default_factory=set)
 
+    # lookups built once per records (a national workbook has 100,000 attendance rows)
+    _by_meeting: tuple[int, int, dict[str, list[Attendance]]] | None = field(default=None, repr=False, compare=False)
+    _by_group: tuple[int, int, dict[str, list[Participant]]] | None = field(default=None, repr=False, compare=False)
+    _grades: tuple[int, int, dict[str, list[float]]] | None = field(default=None, repr=False, compare=False)
+
+    def attendance_of(self, nr: str) -> list[Attendance]:
+        """The Aanwezigheid rows of meeting `nr`."""
+        c = self._by_meeting
+        if c is None or c[0] != id(self.attendance) or c[1] != len(self.attendance):
+            index: dict[str, list[Attendance]] = {}
+            for a in self.attendance:
+                index.setdefault(a.meeting, []).append(a)
+            c = self._by_meeting = (id(self.attendance), len(self.attendance), index)
+        return c[2].get(nr, [])
+
+    _cases_by_nr: tuple[int, int, dict[str, Case]] | None = field(default=None, repr=False, compare=False)
+
+    def cases_of(self, nrs: list[str]) -> list[Case]:
+        """The cases with these numbers, in that order (unknown numbers left out)."""
+        c = self._cases_by_nr
+        if c is None or c[0] != id(self.cases) or c[1] != len(self.cases):
+            index: dict[str, Case] = {}
+            for case in self.cases:
+                if case.nr:
+                    index.setdefault(case.nr, case)
+            c = self._cases_by_nr = (id(self.cases), len(self.cases), index)
+        return [c[2][n] for n in nrs if n in c[2]]
+
+    def grades_of(self, nr: str) -> list[float]:
+        """The grades given to meeting `nr` on the Evaluaties tab."""
+        c = self._grades
+        if c is None or c[0] != id(self.evaluations) or c[1] != len(self.evaluations):
+            index: dict[str, list[float]] = {}
+            for e in self.evaluations:
+                if e.grade is not None:
+                    index.setdefault(e.meeting, []).append(e.grade)
+            c = self._grades = (id(self.evaluations), len(self.evaluations), index)
+        return c[2].get(nr, [])
+
     def quorum_members(self, group: str) -> list[Participant]:
         """The active members who count towards the group's size and quorum."""
         return [p for p in self.members(group) if p.role in QUORUM_ROLLEN]
 
     def members(self, group: str, active_only: bool = True) -> list[Participant]:
-        return [
-            p
-            for p in self.participants.values()
-            if p.group == group and (p.active or not active_only) and p.role != "gast"
-        ]
+        c = self._by_group
+        if c is None or c[0] != id(self.participants) or c[1] != len(self.participants):
+            index: dict[str, list[Participant]] = {}
+            for p in self.participants.values():
+                index.setdefault(p.group, []).append(p)
+            c = self._by_group = (id(self.participants), len(self.participants), index)
+        return [p for p in c[2].get(group, []) if (p.active or not active_only) and p.role != "gast"]

@@ -79,7 +79,7 @@ def _case_label(rec: Records, nr: str) -> str:
 
 
 def _grades(rec: Records, nr: str) -> list[float]:
-    return [e.grade for e in rec.evaluations if e.meeting == nr and e.grade is not None]
+    return rec.grades_of(nr)
 
 
 def plan_year(ctx: Context, year: int) -> YearReport:

@@ -7,6 +7,7 @@ formats) and write-back (owned columns) are all driven from here.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -74,6 +75,7 @@ class Tab:
     item: str = ""  # what one row is, in Dutch ("deelnemer"), for messages
     help: str = ""
     _index: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
+    _memo: dict[str, Column | None] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         for col in self.columns:
@@ -88,7 +90,12 @@ class Tab:
         """The column a raw header cell names, tolerant of case, spacing, accents, aliases."""
         if header is None:
             return None
-        return self._index.get(norm(str(header)))
+        key = str(header)
+        if key not in self._memo:
+            if len(self._memo) > 10_000:
+                self._memo.clear()
+            self._memo[key] = self._index.get(norm(key))
+        return self._memo[key]
 
     def col(self, name: str) -> Column:
         c = self.column(name)
@@ -104,6 +111,7 @@ class Tab:
 _SPACE = re.compile(r"[\s_]+")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def norm(text: str) -> str:
     """Normalise a header or name for tolerant matching: case, accents, spacing."""
     t = unicodedata.normalize("NFKD", str(text))

@@ -5,6 +5,7 @@ VTIMEZONE for the meeting's year, ORGANIZER the coordinator, ATTENDEE the recipi
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,14 @@ PRODID = "-//intervisie//intervisie//NL"
 def meeting_uid(meeting_nr: str, domain: str) -> str:
     digest = hashlib.sha256(meeting_nr.encode()).hexdigest()[:24]
     return f"intervisie-{digest}@{domain}"
+
+
+@functools.lru_cache(maxsize=64)
+def _vtimezone(timezone: str, year: int) -> bytes:
+    """The VTIMEZONE of the meeting's years, as iCalendar lines (built once: icalendar
+    derives it from the zone's transitions, which takes milliseconds)."""
+    tz = icalendar.Timezone.from_tzid(timezone, first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 2, 1, 1))
+    return bytes(tz.to_ical())
 
 
 def build_ics(
@@ -39,11 +48,6 @@ def build_ics(
     cal.add("version", "2.0")
     cal.add("method", method)
     cal.add("calscale", "GREGORIAN")
-    cal.add_component(
-        icalendar.Timezone.from_tzid(
-            timezone, first_date=dt.date(start.year - 1, 1, 1), last_date=dt.date(start.year + 2, 1, 1)
-        )
-    )
     ev = icalendar.Event()
     ev.add("uid", uid)
     ev.add("sequence", sequence)
@@ -73,4 +77,7 @@ def build_ics(
         alarm.add("trigger", dt.timedelta(hours=-1))
         ev.add_component(alarm)
     cal.add_component(ev)
-    return bytes(cal.to_ical())
+    # the VTIMEZONE goes before the event, serialised once per zone and year
+    data = bytes(cal.to_ical())
+    cut = data.index(b"BEGIN:VEVENT")
+    return data[:cut] + _vtimezone(timezone, start.year) + data[cut:]

@@ -148,7 +148,7 @@ def _for_meeting(
             to = [p for p in reachable if p.email.casefold() not in cal.holders]
         for p in to:
             add(kind, p, seq)
-        for c in (c for nr in m.cases for c in rec.cases if c.nr == nr):
+        for c in rec.cases_of(m.cases):
             presenter = rec.participants.get(c.presenter)
             if presenter is not None and presenter in reachable:
                 add(CASUS, presenter, 0, c.nr)
@@ -157,7 +157,7 @@ def _for_meeting(
             add(AFZEGGING, p, cal.sequence + 1)
 
     if m.status == "bevestigd" and cal.invited and cal.last_kind != AFZEGGING and 0 <= days_to <= s.reminder_days:
-        excused = {a.name for a in rec.attendance if a.meeting == m.nr and a.present == "afgemeld"}
+        excused = {a.name for a in rec.attendance_of(m.nr) if a.present == "afgemeld"}
         for p in reachable:
             if p.name not in excused:
                 add(HERINNERING, p)
@@ -167,7 +167,7 @@ def _for_meeting(
         m.status in ("bevestigd", "gehouden")
         and s.evaluation_days <= since <= s.evaluation_days + EVALUATION_GRACE_DAYS
     ):
-        rows = [a for a in rec.attendance if a.meeting == m.nr and a.present]
+        rows = [a for a in rec.attendance_of(m.nr) if a.present]
         present = {a.name for a in rows if a.present == "ja"}
         absent = {a.name for a in rows if a.present in ("nee", "afgemeld")}
         # those marked present; while nobody is, everyone expected who was not marked absent

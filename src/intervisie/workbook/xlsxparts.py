@@ -30,6 +30,7 @@ cells of that formula would lose theirs).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 import zipfile
@@ -115,6 +116,8 @@ class _Sheet:
     data: etree._Element  # sheetData
     rows: dict[int, etree._Element] = field(default_factory=dict)
     cells: dict[tuple[int, int], etree._Element] = field(default_factory=dict)
+    row_keys: list[int] = field(default_factory=list)  # the row numbers, sorted
+    row_cols: dict[int, list[int]] = field(default_factory=dict)  # row -> its cells' columns, sorted
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     dirty: bool = False
     new: bool = False
@@ -228,6 +231,8 @@ class PartGrid:
             row.set("r", str(r))
             next_row = r + 1
             sh.rows[r] = row
+            sh.row_keys.append(r)
+            cols = sh.row_cols.setdefault(r, [])
             next_col = 1
             for c in row.iterchildren(q("c")):
                 ref = c.get("r")
@@ -237,6 +242,10 @@ class PartGrid:
                     c.set("r", f"{col_letter(col)}{r}")
                 next_col = col + 1
                 sh.cells[(r, col)] = c
+                cols.append(col)
+        sh.row_keys.sort()
+        for cols in sh.row_cols.values():
+            cols.sort()
         merges = root.find(q("mergeCells"))
         if merges is not None:
             for mc in merges.iterchildren(q("mergeCell")):
@@ -297,11 +306,13 @@ class PartGrid:
 
     def max_row(self, title: str) -> int:
         sh = self._sheet(title)
-        return max((r for (r, _c) in sh.cells), default=0)
+        for r in reversed(sh.row_keys):
+            if sh.row_cols.get(r):
+                return r
+        return 0
 
     def max_col(self, title: str) -> int:
-        sh = self._sheet(title)
-        cols = [c for (r, c) in sh.cells if r == 1 and not is_blank(self.get(title, 1, c))]
+        cols = [c for c in self._sheet(title).row_cols.get(1, []) if not is_blank(self.get(title, 1, c))]
         return max(cols, default=0)
 
     def get(self, title: str, row: int, col: int) -> Any:
@@ -406,12 +417,14 @@ class PartGrid:
         if r is None:
             r = etree.Element(q("row"))
             r.set("r", str(row))
-            after = [k for k in sh.rows if k < row]
-            if after:
-                sh.rows[max(after)].addnext(r)
+            i = bisect.bisect_left(sh.row_keys, row)
+            if i:
+                sh.rows[sh.row_keys[i - 1]].addnext(r)
             else:
                 sh.data.insert(0, r)
+            sh.row_keys.insert(i, row)
             sh.rows[row] = r
+            sh.row_cols[row] = []
         c = etree.Element(q("c"))
         c.set("r", f"{col_letter(col)}{row}")
         above = sh.cells.get((row - 1, col)) if row > 2 else None
@@ -419,31 +432,34 @@ class PartGrid:
             c.set("s", above.get("s", "0"))
         elif r.get("customFormat") in ("1", "true") and r.get("s"):
             c.set("s", r.get("s", "0"))
-        before = [k for (rr, k) in sh.cells if rr == row and k < col]
-        if before:
-            sh.cells[(row, max(before))].addnext(c)
+        cols = sh.row_cols[row]
+        i = bisect.bisect_left(cols, col)
+        if i:
+            sh.cells[(row, cols[i - 1])].addnext(c)
         else:
             r.insert(0, c)
+        cols.insert(i, col)
         sh.cells[(row, col)] = c
         if r.get("spans"):
-            cols = [k for (rr, k) in sh.cells if rr == row]
             lo, _, hi = r.get("spans", "").partition(":")
             try:
-                r.set("spans", f"{min(int(lo), *cols)}:{max(int(hi or lo), *cols)}")
+                r.set("spans", f"{min(int(lo), cols[0])}:{max(int(hi or lo), cols[-1])}")
             except ValueError:
                 del r.attrib["spans"]
         return c
 
     def clear_below(self, title: str, row: int) -> None:
         sh = self._sheet(title)
-        for r in [k for k in sh.rows if k >= row]:
+        i = bisect.bisect_left(sh.row_keys, row)
+        for r in sh.row_keys[i:]:
             el = sh.rows.pop(r)
             if el.find(".//" + q("f")) is not None:
                 self.formula_removed = True
             sh.data.remove(el)
+            for col in sh.row_cols.pop(r, []):
+                del sh.cells[(r, col)]
             sh.dirty = self.dirty = True
-        for key in [k for k in sh.cells if k[0] >= row]:
-            del sh.cells[key]
+        del sh.row_keys[i:]
 
     # ------------------------------------------------------------------ styles
     def _derive(self, s: int, what: str) -> int:
@@ -593,8 +609,10 @@ def _update_dimension(sh: _Sheet) -> None:
     dim = sh.root.find(q("dimension"))
     if dim is None or not sh.cells:
         return
-    rows = [r for r, _ in sh.cells]
-    cols = [c for _, c in sh.cells]
-    lo = f"{col_letter(min(cols))}{min(rows)}"
-    hi = f"{col_letter(max(cols))}{max(rows)}"
+    rows = [r for r in sh.row_keys if sh.row_cols.get(r)]
+    if not rows:
+        return
+    cols = [c for r in rows for c in (sh.row_cols[r][0], sh.row_cols[r][-1])]
+    lo = f"{col_letter(min(cols))}{rows[0]}"
+    hi = f"{col_letter(max(cols))}{rows[-1]}"
     dim.set("ref", lo if lo == hi else f"{lo}:{hi}")
