@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import subprocess
 import sys
@@ -28,6 +27,9 @@ import xlsxwriter
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))
+
+from xlsx_fixtures import write_tabs  # noqa: E402
 
 from intervisie import schema  # noqa: E402
 from intervisie.values import make_big  # noqa: E402
@@ -53,8 +55,6 @@ def _number(register: str, i: int) -> str:
 def generate(path: Path, groups: int) -> dict[str, int]:
     """Write the national workbook; returns the number of rows per tab."""
     wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
-    date_f = wb.add_format({"num_format": "dd-mm-yyyy"})
-    time_f = wb.add_format({"num_format": "hh:mm"})
     data: dict[str, list[list[object]]] = {t.name: [] for t in schema.DATA_TABS}
     data["Instellingen"] = [[st.name, st.default] for st in schema.SETTINGS]
     data["Instellingen"][0][1] = "Landelijk netwerk intervisie"
@@ -223,28 +223,7 @@ def generate(path: Path, groups: int) -> dict[str, int]:
                 "",
             ]
         )
-    for tab in schema.DATA_TABS:
-        ws = wb.add_worksheet(tab.name)
-        header: list[object] = [c.name for c in tab.columns]
-        if tab is schema.BESCHIKBAARHEID:
-            header += candidates
-        for c, h in enumerate(header):
-            if isinstance(h, dt.date):
-                ws.write_datetime(0, c, dt.datetime.combine(h, dt.time()), date_f)
-            else:
-                ws.write_string(0, c, str(h))
-        for r, row in enumerate(data[tab.name], start=1):
-            for c, v in enumerate(row):
-                if v is None or v == "":
-                    continue
-                if isinstance(v, dt.time):
-                    ws.write_datetime(r, c, dt.datetime.combine(dt.date(1899, 12, 31), v), time_f)
-                elif isinstance(v, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_f)
-                elif isinstance(v, str):
-                    ws.write_string(r, c, v)
-                else:
-                    ws.write(r, c, v)
+    write_tabs(wb, data, candidates)
     wb.close()
     return {t: len(rows) for t, rows in data.items()}
 
@@ -281,7 +260,7 @@ def measure(code: str, *args: str) -> dict:
     )
     if out.returncode:
         raise SystemExit(out.stderr)
-    return eval(out.stdout.strip().splitlines()[-1])  # noqa: S307 - our own subprocess's dict
+    return eval(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> int:

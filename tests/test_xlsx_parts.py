@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
+from xlsx_fixtures import write_tabs
 
-from intervisie import schema
 from intervisie.init import demo_data
 from intervisie.schema import Kind
 from intervisie.workbook.xlsxparts import PartGrid, clean_text
@@ -45,34 +45,9 @@ def excel_like_workbook(path: Path, vba: bytes | None = None) -> Path:
     """The demo workbook as Excel would save it, with a coordinator's own additions."""
     data = demo_data(TODAY, history=False)
     wb = xlsxwriter.Workbook(str(path))
-    date_f = wb.add_format({"num_format": "dd-mm-yyyy"})
-    time_f = wb.add_format({"num_format": "hh:mm"})
     head_f = wb.add_format({"bold": True, "bg_color": "#DCE5F0"})
     fill_f = wb.add_format({"bg_color": "#FFFF00", "font_color": "#FF0000"})
-    sheets = {}
-    for tab in schema.DATA_TABS:
-        ws = wb.add_worksheet(tab.name)
-        sheets[tab.name] = ws
-        headers: list = [c.name for c in tab.columns]
-        if tab is schema.BESCHIKBAARHEID:
-            headers += data["_dates"]
-        for c, h in enumerate(headers):
-            if isinstance(h, dt.date):
-                ws.write_datetime(0, c, dt.datetime.combine(h, dt.time()), date_f)
-            else:
-                ws.write_string(0, c, h, head_f)
-        for r, row in enumerate(data.get(tab.name) or [], start=1):
-            for c, v in enumerate(row):
-                if v is None or v == "":
-                    continue
-                if isinstance(v, dt.time):
-                    ws.write_datetime(r, c, dt.datetime.combine(dt.date(1899, 12, 31), v), time_f)
-                elif isinstance(v, dt.date):
-                    ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), date_f)
-                elif isinstance(v, str):
-                    ws.write_string(r, c, v)
-                else:
-                    ws.write(r, c, v)
+    sheets = write_tabs(wb, data, data["_dates"], head_f)
     ws = sheets["Deelnemers"]
     ws.write_comment("K2", "Vraagt naar de cursusdata")
     ws.write_string("K3", "let op: parttime", fill_f)
