@@ -4,7 +4,9 @@ side in one run, each in a fresh process:
 
 * openpyxl's own full load + save of the same file (the baseline);
 * `intervisie run` (plan, documents, attendance, mail to the outbox, accreditation,
-  write-back), with the time per step;
+  write-back), with the time per step. The workbook is a weekly run in steady state:
+  a seventh of the groups have a confirmed meeting entering the invitation window
+  (documents and invitations for those), a seventh have no next meeting (planning);
 * a second `intervisie run` with nothing to do;
 
 printing seconds, peak memory (max RSS) and the ratios against the baseline.
@@ -153,9 +155,12 @@ def generate(path: Path, groups: int) -> dict[str, int]:
                     data["Evaluaties"].append(
                         [nr, person, 6 + (k + n) % 4, "Goed", "Tijd", "Doorvragen", d + dt.timedelta(days=2)]
                     )
-        # the next meeting: a third confirmed inside the invitation window, a third proposed, a third none
-        if g % 3 == 0:
-            d = TODAY + dt.timedelta(days=7 + g % 7)
+        # the next meeting, as in a weekly run in steady state: a seventh of the groups
+        # have a confirmed meeting entering the invitation window this week, three
+        # sevenths one confirmed beyond it, two sevenths a proposal, one seventh none yet
+        kind = g % 7
+        if kind in (0, 1, 2, 3):
+            d = TODAY + dt.timedelta(days=8 + g % 5) if kind == 0 else TODAY + dt.timedelta(days=15 + 7 * kind)
             nr = f"{name}-{d.year}-15"
             case_nr += 1
             data["Casussen"].append(
@@ -189,7 +194,7 @@ def generate(path: Path, groups: int) -> dict[str, int]:
                     "bevestigd",
                 ]
             )
-        elif g % 3 == 1:
+        elif kind in (4, 5):
             d = TODAY + dt.timedelta(weeks=5)
             data["Bijeenkomsten"].append(
                 [
