@@ -171,7 +171,13 @@ CASES = [
         "Casusnummer 'C-001' staat er al (Casussen!A2)",
         "fout",
     ),
-    ("case-meeting-unknown", {"Casussen!K2": "X-2026-99"}, "Casussen!K2", "Onbekende bijeenkomst 'X-2026-99'", "fout"),
+    (
+        "case-meeting-unknown",
+        {"Casussen!K2": "X-2026-99"},
+        "Casussen!K2",
+        "Onbekende bijeenkomst 'X-2026-99'",
+        "waarschuwing",
+    ),
     (
         "case-presenter-other-group",
         {"Casussen!B3": "Pieter De Smet"},

@@ -99,7 +99,7 @@ def test_maybe_counts_half_and_ties_go_to_the_earliest():
         (
             "quorum",
             dict(min_members=5, grid={f"P{i}": {TUESDAYS[0]: "ja" if i < 4 else "nee"} for i in range(6)}),
-            "te weinig deelnemers (4 van minimaal 5)",
+            "te weinig deelnemers (verwacht 4: 4 ja en 0 misschien; minimaal 5)",
         ),
         (
             "presenter",
@@ -141,7 +141,8 @@ def test_clash_with_another_groups_meeting_of_the_same_person():
     g_prop = next(x for x in out.proposals if x.group == "G")
     v0 = next(v for v in g_prop.verdicts if v.date == TUESDAYS[0])
     assert any("F heeft dan al bijeenkomst H-2027-01" in r for r in v0.reasons)
-    assert g_prop.values["Datum"] == TUESDAYS[1]
+    # the next free date after the invitation window (14 days: TUESDAYS[1] is inside it)
+    assert g_prop.values["Datum"] == TUESDAYS[2]
 
 
 def test_no_date_qualifies_falls_back_to_cadence_with_warning():
@@ -156,7 +157,7 @@ def test_no_date_qualifies_falls_back_to_cadence_with_warning():
 
 
 def test_candidate_dates_in_the_past_or_today_are_ignored():
-    grid = {f"P{i}": {TODAY: "ja", TODAY - dt.timedelta(days=7): "ja", TUESDAYS[4]: "misschien"} for i in range(6)}
+    grid = {f"P{i}": {TODAY: "ja", TODAY - dt.timedelta(days=7): "ja", TUESDAYS[4]: "ja"} for i in range(6)}
     p = only(plan(build(grid=grid), LIB, TODAY))
     assert p.values["Datum"] == TUESDAYS[4]
 
@@ -563,3 +564,35 @@ def test_extra_method_file_from_the_config_is_used(demo_xlsx, tmp_path):
         if row[1] == "Gent Psychologen"
     )
     assert gent[6] == "Wandelintervisie"
+
+
+def test_misschien_counts_as_half_a_person_and_is_warned_about():
+    """Defect 6: four 'misschien' do not make a quorum of 4; 3 ja + 2 misschien do, with a warning."""
+    grid = {f"P{i}": {TUESDAYS[3]: "misschien"} for i in range(4)}
+    grid.update({f"P{i}": {TUESDAYS[3]: "misschien", TUESDAYS[4]: ("ja" if i < 3 else "misschien")} for i in range(5)})
+    out = plan(build(grid=grid), LIB, TODAY)
+    p = only(out)
+    v3 = next(v for v in p.verdicts if v.date == TUESDAYS[3])
+    assert any("verwacht 2.5" in r for r in v3.reasons)
+    assert p.values["Datum"] == TUESDAYS[4]
+    assert any("alleen met wie 'misschien' zei (3 ja, 2 misschien" in x.message for x in out.problems)
+
+
+def test_a_date_inside_the_invitation_window_is_the_last_choice():
+    """Defect 8: a proposal for tomorrow while invitations go out 14 days ahead."""
+    grid = {f"P{i}": {TUESDAYS[0]: "ja", TUESDAYS[3]: "ja" if i < 5 else "nee"} for i in range(6)}
+    out = plan(build(grid=grid), LIB, TODAY)
+    assert only(out).values["Datum"] == TUESDAYS[3]  # fewer people, but time to invite them
+    grid = {f"P{i}": {TUESDAYS[0]: "ja"} for i in range(6)}
+    out = plan(build(grid=grid), LIB, TODAY)
+    assert only(out).values["Datum"] == TUESDAYS[0]
+    assert any("valt binnen de uitnodigingstermijn van 14 dagen" in x.message for x in out.problems)
+
+
+def test_a_proposal_without_a_place_is_warned_about():
+    """Defect 10: empty Locaties."""
+    rec = build()
+    rec.groups["G"].locations = []
+    out = plan(rec, LIB, TODAY)
+    assert only(out).values.get("Locatie") is None
+    assert any("heeft geen locatie" in x.message for x in out.problems)

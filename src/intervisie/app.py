@@ -108,21 +108,33 @@ def finish(ctx: Context, action: str) -> StepResult:
     result.changes.stamp = run.stamp()
     errors = sum(p.is_error for p in result.problems)
     warnings = len(result.problems) - errors
+    # a row per line: a Logboek cell never grows past what a cell holds (32,767 characters)
     result.changes.log.append(
         {
             "Tijdstip": run.stamp(),
             "Actie": action,
             "Onderwerp": wb.describe(),
-            "Resultaat": f"{errors} fouten, {warnings} waarschuwingen"
-            + ("; " + "; ".join(result.lines) if result.lines else ""),
+            "Resultaat": f"{errors} {'fout' if errors == 1 else 'fouten'}, "
+            f"{warnings} {'waarschuwing' if warnings == 1 else 'waarschuwingen'}",
         }
     )
+    for line in result.lines:
+        result.changes.log.append(
+            {"Tijdstip": run.stamp(), "Actie": action, "Onderwerp": "", "Resultaat": _short_line(line)}
+        )
     if run.dry_run:
         return result
     result.written = wb.write(result.changes)
     for c in result.written.conflicts:
         result.problems.append(Problem("waarschuwing", c.tab, c.cell, f"Niet teruggeschreven: {c.message}."))
     return result
+
+
+LOG_LINE_MAX = 2000
+
+
+def _short_line(line: str) -> str:
+    return line if len(line) <= LOG_LINE_MAX else line[: LOG_LINE_MAX - 1] + "…"
 
 
 def execute(run: Run, command: str) -> StepResult:

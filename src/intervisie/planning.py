@@ -75,6 +75,9 @@ class PlanOutcome:
     proposals: list[Proposal] = field(default_factory=list)
     changes: ChangeSet = field(default_factory=ChangeSet)
     problems: list[Problem] = field(default_factory=list)
+    # meetings the coordinator typed without a Nr, and the number they get this run
+    numbered: list[tuple[Meeting, str]] = field(default_factory=list)
+    released: list[str] = field(default_factory=list)  # Dutch lines: cases given back to the queue
 
 
 # ---------------------------------------------------------------- helpers
@@ -205,7 +208,10 @@ def plan(
     today: dt.date,
     country: str = "NL",
     horizon_weeks: int = 16,
+    issued: set[str] | None = None,
 ) -> PlanOutcome:
+    """Proposals for every active group without an upcoming meeting. `issued`: every
+    meeting number given out before (the state folder remembers them), never reused."""
     out = PlanOutcome()
     blocking = sorted(rec.unreadable & {"Groepen", "Deelnemers", "Casussen", "Bijeenkomsten"})
     if blocking:
@@ -221,6 +227,8 @@ def plan(
         return out
     years = {today.year, today.year + 1, today.year + 2}
     run = _Run(rec, library, today, _holidays(country, years), horizon_weeks, out)
+    run.taken_nrs |= issued or set()
+    release_cases(rec, out)
     blank = [c for c in rec.cases if not c.nr]
     for c, nr in zip(blank, next_case_nrs(rec, len(blank))):
         run.case_nr_of[id(c)] = nr
@@ -265,6 +273,27 @@ def plan(
     return out
 
 
+def release_cases(rec: Records, out: PlanOutcome) -> None:
+    """A case planned on a meeting that was cancelled or deleted goes back to the queue
+    (status nieuw, Bijeenkomst empty), in the records too, so this run can plan it."""
+    for c in rec.cases:
+        if c.status != "ingepland" or not c.meeting or c.origin is None or not c.nr:
+            continue
+        m = rec.meetings.get(c.meeting)
+        gone = c.meeting not in rec.all_keys.get("Bijeenkomsten", set())
+        if not gone and (m is None or m.status != "geannuleerd"):
+            continue
+        raw = c.origin.raw
+        key = key_of(schema.CASUSSEN, c.nr)
+        why = "geannuleerd" if not gone else "verwijderd"
+        out.changes.cells.append(CellChange("Casussen", key, "Status", "nieuw", raw.get("Status"), reason=why))
+        out.changes.cells.append(CellChange("Casussen", key, "Bijeenkomst", "", raw.get("Bijeenkomst"), reason=why))
+        out.released.append(f"Casus {c.nr} is weer vrij voor een volgende bijeenkomst: {c.meeting} is {why}.")
+        c.status, c.meeting = "nieuw", ""
+        if m is not None and c.nr in m.cases:
+            m.cases = [n for n in m.cases if n != c.nr]
+
+
 def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     """The group's method exists and fits its duration."""
     if not g.method:
@@ -298,6 +327,12 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
             )
         ]
     return []
+
+
+def _case_label(c: Case, nr: str) -> str:
+    """How a case is named in Logboek and on the terminal: a confidential case by its
+    number only."""
+    return f"{nr} (vertrouwelijk)" if c.confidential else c.title
 
 
 def _case_key(c: Case):
@@ -362,12 +397,37 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             verdicts.append(_judge(run, g, d, start, end, members, answers, queue, earliest))
         good = [v for v in verdicts if v.ok]
         if good:
-            best = max(good, key=lambda v: (v.score, -v.date.toordinal()))
+            # a date after the invitation window leaves time to confirm and invite
+            window_end = today + dt.timedelta(days=rec.settings.invite_days)
+            best = max(good, key=lambda v: (v.date > window_end, v.score, -v.date.toordinal()))
             date = best.date
             explanation.append(
                 f"{dutch_date(date)}: {best.yes} ja en {best.maybe} misschien van {len(members)} "
                 f"(score {best.score:g}); de beste van {len(good)} geschikte data"
             )
+            cell = g.origin.cell("Groep") if g.origin else "Groepen"
+            if best.yes < g.min_members:
+                out.problems.append(
+                    Problem(
+                        "waarschuwing",
+                        "Beschikbaarheid",
+                        cell,
+                        f"Het voorstel voor groep {g.name} op {dutch_date(date)} haalt het minimum van {g.min_members} "
+                        f"alleen met wie 'misschien' zei ({best.yes} ja, {best.maybe} misschien; misschien telt als "
+                        "een halve). Vraag hen om een ja of nee voordat u de bijeenkomst bevestigt.",
+                    )
+                )
+            if date <= window_end:
+                out.problems.append(
+                    Problem(
+                        "waarschuwing",
+                        "Bijeenkomsten",
+                        cell,
+                        f"Het voorstel voor groep {g.name} op {dutch_date(date)} valt binnen de uitnodigingstermijn van "
+                        f"{rec.settings.invite_days} dagen (er was geen geschikte latere datum). Bevestig het snel: "
+                        "de uitnodigingen gaan uit bij de eerstvolgende run na het bevestigen.",
+                    )
+                )
             rejected = [v for v in verdicts if not v.ok]
             if rejected:
                 explanation.append(
@@ -427,7 +487,12 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             chosen_cases.append(c)
             seen_presenters.add(c.presenter)
         if chosen_cases:
-            explanation.append("casus: " + "; ".join(f"{c.title} (inbrenger {c.presenter})" for c in chosen_cases))
+            explanation.append(
+                "casus: "
+                + "; ".join(
+                    f"{_case_label(c, run.case_nr_of.get(id(c), c.nr))} (inbrenger {c.presenter})" for c in chosen_cases
+                )
+            )
         elif queue:
             explanation.append("geen casus: de inbrengers op de wachtlijst kunnen die dag niet")
         else:
@@ -488,8 +553,22 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         prev = next((m.location for m in reversed(history) if m.location in g.locations), None)
         location = g.locations[(g.locations.index(prev) + 1) % len(g.locations)] if prev else g.locations[0]
 
+    if not location:
+        where = existing.origin.cell("Locatie") if existing and existing.origin else None
+        out.problems.append(
+            Problem(
+                "waarschuwing",
+                "Bijeenkomsten" if where else "Groepen",
+                where or (g.origin.cell("Locaties") if g.origin else "Groepen"),
+                f"Het voorstel voor groep {g.name} op {dutch_date(date)} heeft geen locatie: de groep heeft geen "
+                "Locaties op tabblad Groepen. Vul de locatie van de bijeenkomst in, of de Locaties van de groep.",
+            )
+        )
+
     # ---- assemble: only empty cells
     nr = existing.nr if existing and existing.nr else next_meeting_nr(rec, g.name, date.year, run.taken_nrs)
+    if existing is not None and not existing.nr:
+        out.numbered.append((existing, nr))
     run.taken_nrs.add(nr)
     proposed = {
         "Nr": nr,
@@ -544,8 +623,11 @@ def _judge(
     yes = sum(1 for p in members if answers.get(p.name, {}).get(d) == "ja")
     maybe = sum(1 for p in members if answers.get(p.name, {}).get(d) == "misschien")
     reasons: list[str] = []
-    if yes + maybe < g.min_members:
-        reasons.append(f"te weinig deelnemers ({yes + maybe} van minimaal {g.min_members})")
+    expected = yes + SCORE["misschien"] * maybe  # 'misschien' counts as half a person
+    if expected < g.min_members:
+        reasons.append(
+            f"te weinig deelnemers (verwacht {expected:g}: {yes} ja en {maybe} misschien; minimaal {g.min_members})"
+        )
 
     def ok(name: str) -> bool:
         return _available(answers, name, d)

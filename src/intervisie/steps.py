@@ -28,17 +28,38 @@ class PlanStep:
     name = "planning"
 
     def __call__(self, ctx: Context) -> None:
-        run, result = ctx.run, ctx.result
+        run, result, rec = ctx.run, ctx.result, ctx.records
         cfg = run.config.planning
-        outcome = plan(ctx.records, run.library, run.today, cfg.holidays, cfg.horizon_weeks)
+        numbers = run.state_dir / "nummers.json"
+        try:
+            issued = set(json.loads(numbers.read_text(encoding="utf-8")))
+        except (FileNotFoundError, ValueError, TypeError):
+            issued = set()
+        outcome = plan(rec, run.library, run.today, cfg.holidays, cfg.horizon_weeks, issued=issued)
         result.changes.extend(outcome.changes)
         result.problems.extend(outcome.problems)
+        result.lines.extend(outcome.released)
+        # a meeting typed without a Nr goes on under the number it gets now (its
+        # documents and invitations in this same run)
+        for m, nr in outcome.numbered:
+            for key, value in list(rec.meetings.items()):
+                if value is m:
+                    del rec.meetings[key]
+            m.nr = nr
+            rec.meetings[nr] = m
         for p in outcome.proposals:
             verb = "Nieuw voorstel" if p.new else "Aangevuld"
             result.lines.append(f"{verb} {p.nr} ({p.group}): " + "; ".join(p.explanation))
             ctx.touched.add(p.nr)
-        if not outcome.proposals:
+        if not any(g.active for g in rec.groups.values()):
+            result.lines.append("Planning: er zijn (nog) geen actieve groepen; niets te plannen.")
+        elif not outcome.proposals:
             result.lines.append("Planning: alle actieve groepen hebben een komende bijeenkomst; niets voor te stellen.")
+        # meeting numbers are never given out twice, also not after a row was deleted
+        known = issued | rec.all_keys.get("Bijeenkomsten", set()) | {p.nr for p in outcome.proposals}
+        if not run.dry_run and known != issued:
+            numbers.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(numbers, json.dumps(sorted(known), ensure_ascii=False, indent=0).encode("utf-8"))
 
 
 class DocumentsStep:
@@ -56,7 +77,14 @@ class DocumentsStep:
             state = {}
         renderers: dict[Path | None, Renderer] = {}
         broken_groups: set[str] = set()
-        rendered = unchanged = 0
+        rendered = unchanged = kept = 0
+        # a document is never replaced by one made from a damaged read: while a tab it
+        # is made from has errors, an existing document stays as it is
+        damaged = sorted(
+            (rec.unreadable & {"Deelnemers", "Groepen", "Casussen"})
+            | {p.tab for p in rec.problems if p.is_error and p.tab in ("Deelnemers", "Groepen")}
+        )
+        warned: set[str] = set()
         # evaluation forms go out after the meeting: the documents of recent meetings are known too
         for m in sorted(rec.meetings.values(), key=lambda x: (x.date or dt.date.max, x.nr)):
             if not m.nr or m.group not in rec.groups or m.group in broken_groups:
@@ -104,8 +132,23 @@ class DocumentsStep:
                     continue
                 if state.get(job.filename) == digest and out.exists():
                     unchanged += 1
+                elif out.exists() and damaged:
+                    kept += 1
+                    if m.nr not in warned:
+                        warned.add(m.nr)
+                        result.problems.append(
+                            Problem(
+                                "waarschuwing",
+                                "Bijeenkomsten",
+                                m.origin.cell("Nr") if m.origin else "Bijeenkomsten",
+                                f"De documenten van {m.nr} zijn niet opnieuw gemaakt: tabblad {' en '.join(damaged)} "
+                                "heeft fouten (zie de andere meldingen). De vorige versies blijven staan; na het "
+                                "herstel worden ze bijgewerkt.",
+                            )
+                        )
                 else:
                     if not run.dry_run:
+                        _keep_previous(run.state_dir, run.output_dir, out)
                         tpl.render(job.context, out)
                         state[job.filename] = digest
                     rendered += 1
@@ -122,7 +165,24 @@ class DocumentsStep:
         if not run.dry_run and rendered:
             atomic_write(state_file, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         verb = "zou maken" if run.dry_run else "gemaakt"
-        result.lines.append(f"Documenten: {rendered} {verb}, {unchanged} ongewijzigd (map {run.output_dir}).")
+        result.lines.append(
+            f"Documenten: {rendered} {verb}, {unchanged} ongewijzigd"
+            + (f", {kept} bewaard (niet vervangen)" if kept else "")
+            + f" (map {run.output_dir})."
+        )
+
+
+def _keep_previous(state_dir: Path, output_dir: Path, out: Path) -> None:
+    """The version a re-render replaces goes to <state>/vorige-documenten/ (one back)."""
+    if not out.exists():
+        return
+    try:
+        rel = out.relative_to(output_dir)
+    except ValueError:
+        rel = Path(out.name)
+    target = state_dir / "vorige-documenten" / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(target, out.read_bytes())
 
 
 def _recent(m: Meeting, today: dt.date, evaluation_days: int) -> bool:

@@ -274,7 +274,39 @@ def validate(snapshot: Snapshot) -> Records:
     _attendance(rec, rows_of(schema.AANWEZIGHEID))
     _evaluations(rec, rows_of(schema.EVALUATIES))
     _group_sizes(rec)
+    _first_steps(rec, snapshot)
     return rec
+
+
+def _first_steps(rec: Records, snapshot: Snapshot) -> None:
+    """An empty (new) workbook: say what to fill in first, instead of 'in orde'."""
+    if "Groepen" in rec.unreadable or "Deelnemers" in rec.unreadable:
+        return
+    groups = snapshot.get(schema.GROEPEN.name)
+    people = snapshot.get(schema.DEELNEMERS.name)
+    if not rec.all_keys.get("Groepen"):
+        title = groups.title if groups else schema.GROEPEN.name
+        rec.problems.append(
+            Problem(
+                WAARSCHUWING,
+                schema.GROEPEN.name,
+                schema.cell_ref(title, 1, 2),
+                "Er staan nog geen groepen in de werkmap. Begin hier: een rij per intervisiegroep (naam, methode, "
+                "duur, begintijd, frequentie). Zet daarna de deelnemers op tabblad Deelnemers en de mogelijke data "
+                "op tabblad Beschikbaarheid; dan stelt de tool de eerste bijeenkomsten voor.",
+            )
+        )
+    elif not rec.all_keys.get("Deelnemers"):
+        title = people.title if people else schema.DEELNEMERS.name
+        rec.problems.append(
+            Problem(
+                WAARSCHUWING,
+                schema.DEELNEMERS.name,
+                schema.cell_ref(title, 1, 2),
+                "Er staan nog geen deelnemers in de werkmap. Zet hier een rij per deelnemer (naam, e-mail, groep); "
+                "daarna kan de tool bijeenkomsten voorstellen.",
+            )
+        )
 
 
 def _needed(tab: Tab, col: Column) -> bool:
@@ -393,6 +425,7 @@ def _groups(rec: Records, rows) -> None:
 def _participants(rec: Records, rows) -> None:
     seen: dict[str, str] = {}
     for r in rows:
+        mark = len(r.sink)
         name = r.get("Naam")
         r.unique(
             "Naam",
@@ -413,6 +446,21 @@ def _participants(rec: Records, rows) -> None:
         if not r.failed and name:
             p.origin = r.origin()
             rec.participants[name] = p
+        elif name:
+            _say_the_cost(
+                r,
+                mark,
+                f"Zolang deze rij een fout heeft, staat {name} op geen enkele presentielijst en krijgt "
+                f"{name} geen uitnodigingen, herinneringen of evaluatieformulieren",
+            )
+
+
+def _say_the_cost(r: RowContext, mark: int, cost: str) -> None:
+    """Add what a skipped row costs to the errors it reported (those after `mark`)."""
+    for i in range(mark, len(r.sink)):
+        p = r.sink[i]
+        if p.is_error and cost not in p.message:
+            r.sink[i] = Problem(p.severity, p.tab, p.cell, f"{p.message} {cost}.")
 
 
 def _registration(r: RowContext, kind: str) -> str:
@@ -483,7 +531,21 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
         if i in fixed or is_blank(h):
             continue
         try:
-            date_cols[i] = values.parse_date(h)
+            d = values.parse_date(h)
+            first = next((j for j, x in date_cols.items() if x == d), None)
+            if first is not None:
+                rec.problems.append(
+                    Problem(
+                        WAARSCHUWING,
+                        tab.name,
+                        schema.cell_ref(raw.title, i + 1, 1),
+                        f"De datum {d:%d-%m-%Y} staat twee keer als kolom (ook in "
+                        f"{schema.cell_ref(raw.title, first + 1, 1)}). Alleen de eerste kolom telt; "
+                        "zet de antwoorden in één kolom en haal de andere weg.",
+                    )
+                )
+                continue
+            date_cols[i] = d
         except values.ParseError:
             rec.problems.append(
                 Problem(
@@ -540,7 +602,15 @@ def _cases(rec: Records, rows) -> None:
         c.confidential = r.get("Vertrouwelijk") != "nee"
         c.method = r.get("Methode") or ""
         c.status = r.get("Status") or "nieuw"
-        c.meeting = r.get("Bijeenkomst") or ""
+        # written by the tool; a meeting deleted since is not the coordinator's error:
+        # planning gives the case back to the queue (see planning.release_cases)
+        c.meeting = values.as_text(r.rawval("Bijeenkomst"))
+        if c.meeting and c.meeting not in rec.all_keys["Bijeenkomsten"] and c.status != "ingepland":
+            r.problem(
+                "Bijeenkomst",
+                unknown_ref_message("Bijeenkomsten", c.meeting, rec.all_keys["Bijeenkomsten"]),
+                WAARSCHUWING,
+            )
         _check_person(rec, r, "Inbrenger", c.presenter, c.group)
         if not r.failed:
             c.origin = r.origin()
@@ -649,17 +719,32 @@ def _meetings(rec: Records, rows) -> None:
             m.origin = r.origin()
             key = nr or f"#rij{r.row}"
             rec.meetings[key] = m
-        elif m.group in rec.all_keys["Groepen"] and values.as_text(r.rawval("Status")).lower() not in (
-            "gehouden",
-            "geannuleerd",
-        ):
-            rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
+        elif values.as_text(r.rawval("Status")).lower() not in ("gehouden", "geannuleerd"):
+            likely = _likely_group(rec, m.group, nr)
+            if likely:
+                rec.blocked_groups.setdefault(likely, r.cell("Nr"))
         if not nr:
             blank_keys.setdefault(key_norm(r.origin().key("Bijeenkomsten")), []).append((r, m))
     for r, m in _ambiguous(rec, blank_keys, "Bijeenkomsten", "bijeenkomst"):
         rec.meetings.pop(f"#rij{r.row}", None)
         if m.group in rec.all_keys["Groepen"]:
             rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
+
+
+def _likely_group(rec: Records, typed: str, nr: str) -> str | None:
+    """The group a meeting row most likely belongs to when its Groep cannot be read: the
+    group as typed, else the closest name, else the group its number starts with (a
+    merged or emptied Groep cell)."""
+    known = rec.all_keys["Groepen"]
+    if typed in known:
+        return typed
+    by_norm = {norm(k): k for k in known}
+    if typed:
+        close = difflib.get_close_matches(norm(typed), list(by_norm), n=1, cutoff=0.6)
+        if close:
+            return by_norm[close[0]]
+    prefix = re.sub(r"-\d{4}-\d+$", "", nr)
+    return by_norm.get(norm(prefix)) if nr else None
 
 
 def _attendance(rec: Records, rows) -> None:

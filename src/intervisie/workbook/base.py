@@ -217,6 +217,13 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             continue
         grid.set(title, row, col, ch.value, tab.col(ch.column).kind)
         result.cells_written += 1
+        for (t, kcols), idx in index_cache.items():
+            if t == title and ch.column in kcols:
+                # a key column changed (a new Nr): the row answers to its new key too
+                new_key = tuple(value_norm(grid.get(title, row, cols[c])) for c in kcols)
+                rows_for_key = idx.setdefault(new_key, [])
+                if row not in rows_for_key:
+                    rows_for_key.append(row)
 
     # 2. appends (skipped when an identical row is there already)
     last_rows: dict[str, int] = {}
