@@ -69,7 +69,7 @@ def expected_people(rec: Records, m: Meeting) -> list[Participant]:
 def meeting_index(rec: Records, m: Meeting) -> int:
     """1-based position of the meeting among its group's (non-cancelled) meetings."""
     dated = sorted(
-        (x for x in rec.meetings.values() if x.group == m.group and x.date and x.status != "geannuleerd"),
+        (x for x in rec.meetings_of(m.group) if x.date and x.status != "geannuleerd"),
         key=lambda x: (x.date, x.nr),
     )
     for i, x in enumerate(dated, start=1):
@@ -132,8 +132,8 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
     upcoming = sorted(
         (
             x
-            for x in rec.meetings.values()
-            if x.group == g.name and x.date and m.date and x.date > m.date and x.status in ("voorstel", "bevestigd")
+            for x in rec.meetings_of(g.name)
+            if x.date and m.date and x.date > m.date and x.status in ("voorstel", "bevestigd")
         ),
         key=lambda x: x.date or dt.date.min,
     )

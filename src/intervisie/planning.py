@@ -133,8 +133,8 @@ def next_case_nrs(rec: Records, count: int) -> list[str]:
 
 def _last_role_dates(rec: Records, group: str, attr: str) -> dict[str, dt.date]:
     last: dict[str, dt.date] = {}
-    for m in rec.meetings.values():
-        if m.group != group or m.date is None or m.status == "geannuleerd":
+    for m in rec.meetings_of(group):
+        if m.date is None or m.status == "geannuleerd":
             continue
         who = getattr(m, attr)
         if who and (who not in last or m.date > last[who]):
@@ -144,8 +144,8 @@ def _last_role_dates(rec: Records, group: str, attr: str) -> dict[str, dt.date]:
 
 def _role_counts(rec: Records, group: str, attr: str) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for m in rec.meetings.values():
-        if m.group == group and m.status != "geannuleerd" and getattr(m, attr):
+    for m in rec.meetings_of(group):
+        if m.status != "geannuleerd" and getattr(m, attr):
             counts[getattr(m, attr)] = counts.get(getattr(m, attr), 0) + 1
     return counts
 
@@ -154,8 +154,8 @@ def _presented(rec: Records, group: str) -> tuple[dict[str, dt.date], dict[str, 
     """When each presenter last brought a case, and how often."""
     last: dict[str, dt.date] = {}
     count: dict[str, int] = {}
-    for c in rec.cases:
-        if c.group != group or c.status not in ("ingepland", "besproken"):
+    for c in rec.cases_in(group):
+        if c.status not in ("ingepland", "besproken"):
             continue
         m = rec.meetings.get(c.meeting)
         when = (m.date if m and m.date else c.submitted) or dt.date.min
@@ -168,8 +168,8 @@ def _presented(rec: Records, group: str) -> tuple[dict[str, dt.date], dict[str, 
 def case_queue(rec: Records, group: str) -> list[Case]:
     """Cases waiting for a meeting, fairest first."""
     last, count = _presented(rec, group)
-    order = {p: i for i, p in enumerate(rec.participants)}
-    waiting = [c for c in rec.cases if c.group == group and c.status == "nieuw" and not c.meeting]
+    order = rec.participant_order()
+    waiting = [c for c in rec.cases_in(group) if c.status == "nieuw" and not c.meeting]
     return sorted(
         waiting,
         key=lambda c: (
@@ -260,11 +260,7 @@ def plan(
                 )
             )
             continue
-        upcoming = [
-            m
-            for m in rec.meetings.values()
-            if m.group == g.name and m.status in UPCOMING and (m.date is None or m.date >= today)
-        ]
+        upcoming = [m for m in rec.meetings_of(g.name) if m.status in UPCOMING and (m.date is None or m.date >= today)]
         targets = upcoming if upcoming else [None]
         for existing in targets:
             prop = _propose(run, g, existing)
@@ -365,14 +361,10 @@ def _available(answers: dict[str, dict[dt.date, str]], name: str, d: dt.date) ->
 def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     rec, library, today, hol, out = run.rec, run.library, run.today, run.holidays, run.out
     members = rec.quorum_members(g.name)
-    order = {p: i for i, p in enumerate(rec.participants)}
-    answers = {a.name: a.answers for a in rec.availability if a.group == g.name}
+    order = rec.participant_order()
+    answers = {a.name: a.answers for a in rec.availability_of(g.name)}
     history = sorted(  # what really happened: an old proposal that was never confirmed does not count
-        (
-            m
-            for m in rec.meetings.values()
-            if m.group == g.name and m.date and m.date < today and m.status in ("gehouden", "bevestigd")
-        ),
+        (m for m in rec.meetings_of(g.name) if m.date and m.date < today and m.status in ("gehouden", "bevestigd")),
         key=lambda m: m.date or dt.date.min,
     )
     last = history[-1] if history else None
@@ -647,7 +639,7 @@ def _judge(
     if earliest and d < earliest:
         reasons.append(f"te kort na de vorige bijeenkomst (frequentie {g.frequency_weeks} weken)")
     people = {p.name for p in members} | ({g.facilitator} if g.facilitator else set())
-    for m in [*rec.meetings.values(), *run.planned]:
+    for m in [*rec.meetings_on(d), *(x for x in run.planned if x.date == d)]:
         if m.group == g.name or m.date != d or m.status not in BUSY_STATUSES:
             continue
         shared = people & meeting_people(rec, m)

@@ -227,6 +227,56 @@ class Records:
             c = self._cases_by_nr = (id(self.cases), len(self.cases), index)
         return [c[2][n] for n in nrs if n in c[2]]
 
+    _meetings_idx: tuple[int, int, dict[object, list[Meeting]]] | None = field(default=None, repr=False, compare=False)
+
+    def _meeting_index(self) -> dict[object, list[Meeting]]:
+        c = self._meetings_idx
+        if c is None or c[0] != id(self.meetings) or c[1] != len(self.meetings):
+            index: dict[object, list[Meeting]] = {}
+            for m in self.meetings.values():
+                index.setdefault(("group", m.group), []).append(m)
+                if m.date is not None:
+                    index.setdefault(("date", m.date), []).append(m)
+            c = self._meetings_idx = (id(self.meetings), len(self.meetings), index)
+        return c[2]
+
+    _group_idx: tuple[int, int, int, int, dict[object, list[Any]]] | None = field(
+        default=None, repr=False, compare=False
+    )
+
+    def _by_group_index(self) -> dict[object, list[Any]]:
+        c = self._group_idx
+        sig = (id(self.cases), len(self.cases), id(self.availability), len(self.availability))
+        if c is None or c[:4] != sig:
+            index: dict[object, list[Any]] = {}
+            for case in self.cases:
+                index.setdefault(("case", case.group), []).append(case)
+            for a in self.availability:
+                index.setdefault(("avail", a.group), []).append(a)
+            index[("order",)] = [{p: i for i, p in enumerate(self.participants)}]
+            c = self._group_idx = (*sig, index)
+        return c[4]
+
+    def cases_in(self, group: str) -> list[Case]:
+        return self._by_group_index().get(("case", group), [])
+
+    def availability_of(self, group: str) -> list[Availability]:
+        return self._by_group_index().get(("avail", group), [])
+
+    def participant_order(self) -> dict[str, int]:
+        """Name -> position on the Deelnemers tab (ties in rotations go by it)."""
+        order: dict[str, int] = self._by_group_index()[("order",)][0]
+        if len(order) != len(self.participants):
+            order = {p: i for i, p in enumerate(self.participants)}
+        return order
+
+    def meetings_of(self, group: str) -> list[Meeting]:
+        """The group's meetings (rows of Bijeenkomsten that were read)."""
+        return self._meeting_index().get(("group", group), [])
+
+    def meetings_on(self, day: dt.date) -> list[Meeting]:
+        return self._meeting_index().get(("date", day), [])
+
     def grades_of(self, nr: str) -> list[float]:
         """The grades given to meeting `nr` on the Evaluaties tab."""
         c = self._grades

@@ -66,7 +66,7 @@ class YearReport:
 
 def _meetings_of(rec: Records, group: str, year: int) -> list[Meeting]:
     return sorted(
-        (m for m in rec.meetings.values() if m.group == group and m.date is not None and m.date.year == year),
+        (m for m in rec.meetings_of(group) if m.date is not None and m.date.year == year),
         key=lambda m: (m.date, m.nr),
     )
 
