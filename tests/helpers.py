@@ -57,3 +57,22 @@ def soffice_convert(profile: Path, fmt: str, outdir: Path, *files: Path) -> None
         capture_output=True,
         timeout=180,
     )
+
+
+def edit(path: Path, changes: dict[str, Any]) -> None:
+    """Set cells like {'Deelnemers!C3': 'x'} the way a coordinator would, and save."""
+    wb = load_workbook(path)
+    for ref, value in changes.items():
+        tab, cell = ref.split("!")
+        wb[tab][cell].value = value
+    wb.save(path)
+
+
+def tab_rows(path: Path, tab: str) -> list[dict[str, Any]]:
+    """The non-empty rows of a tab as header -> value."""
+    wb = load_workbook(path)
+    ws = wb[tab]
+    header = [c.value for c in ws[1]]
+    out = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if any(c.value for c in r)]
+    wb.close()
+    return out

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from helpers import cli, meldingen, soffice_convert
+from helpers import cli, edit, meldingen, soffice_convert
+from helpers import tab_rows as rows
 from openpyxl import load_workbook
 from test_documents import fill, sdts
 
@@ -23,23 +24,6 @@ from intervisie.values import big_check_digit
 TODAY = "2026-11-22"
 SOON = "Utrecht Jeugdzorg-2026-02"  # confirmed, on 2026-12-01, inside the invitation window
 PAST = "Utrecht Jeugdzorg-2025-05"  # held, 3 hours with a break
-
-
-def rows(path: Path, tab: str) -> list[dict]:
-    wb = load_workbook(path)
-    ws = wb[tab]
-    header = [c.value for c in ws[1]]
-    out = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if any(c.value for c in r)]
-    wb.close()
-    return out
-
-
-def edit(path: Path, changes: dict[str, object]) -> None:
-    wb = load_workbook(path)
-    for ref, value in changes.items():
-        tab, cell = ref.split("!")
-        wb[tab][cell].value = value
-    wb.save(path)
 
 
 @pytest.fixture

@@ -286,6 +286,7 @@ def release_cases(rec: Records, out: PlanOutcome) -> None:
         out.changes.cells.append(CellChange("Casussen", key, "Bijeenkomst", "", raw.get("Bijeenkomst"), reason=why))
         out.released.append(f"Casus {c.nr} is weer vrij voor een volgende bijeenkomst: {c.meeting} is {why}.")
         c.status, c.meeting = "nieuw", ""
+        raw["Status"], raw["Bijeenkomst"] = "nieuw", ""  # what a later change of this run finds there
         if m is not None and c.nr in m.cases:
             m.cases = [n for n in m.cases if n != c.nr]
 
