@@ -21,7 +21,7 @@ from .mail.step import MailStep, SummaryStep
 from .pipeline import Context, Run, Step, StepResult
 from .records import Problem
 from .report import ReportStep
-from .steps import AccreditationStep, AttendanceStep, DocumentsStep, PlanStep
+from .steps import AccreditationStep, AttendanceStep, DocumentsStep, PlanStep, StatusStep
 from .tables import CellChange, TabReplace, key_of
 from .validate import validate
 from .workbook.base import Workbook
@@ -33,14 +33,15 @@ PLAN, DOCUMENTS, MAIL, SUMMARY = PlanStep(), DocumentsStep(), MailStep(), Summar
 ATTENDANCE, ACCREDITATION = AttendanceStep(), AccreditationStep()
 REPORT, LAST_YEAR = ReportStep(), ReportStep(automatic=True)
 IMPORT = ImportEvaluationsStep()
+STATUS = StatusStep()
 
 # command -> (Logboek action, steps)
 COMMANDS: dict[str, tuple[str, Sequence[Step]]] = {
     "check": ("controle", ()),
-    "plan": ("planning", (PLAN,)),
+    "plan": ("planning", (PLAN, STATUS)),
     "documents": ("documenten", (DOCUMENTS,)),
-    "send": ("versturen", (DOCUMENTS, MAIL, SUMMARY)),
-    "run": ("weekrun", (PLAN, DOCUMENTS, ATTENDANCE, MAIL, ACCREDITATION, LAST_YEAR, SUMMARY)),
+    "send": ("versturen", (DOCUMENTS, MAIL, STATUS, SUMMARY)),
+    "run": ("weekrun", (PLAN, DOCUMENTS, ATTENDANCE, MAIL, ACCREDITATION, LAST_YEAR, STATUS, SUMMARY)),
     "report": ("jaarrapportage", (ACCREDITATION, REPORT)),
     "import-evaluations": ("evaluaties inlezen", (IMPORT,)),
 }

@@ -82,6 +82,8 @@ class Context:
     touched: set[str] = field(default_factory=set)
     # meetings whose documents could not be made this run, and why (Dutch)
     blocked_documents: dict[str, str] = field(default_factory=dict)
+    # meeting Nr -> why the planner chose its date (this run's proposals), for Stand van zaken
+    why: dict[str, str] = field(default_factory=dict)
     # what may only happen once the workbook is written (moving read forms away)
     after_write: list[Callable[[], None]] = field(default_factory=list)
 

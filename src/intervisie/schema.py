@@ -304,6 +304,7 @@ BIJEENKOMSTEN = Tab(
         C("Herinnering verzonden", K.DATETIME, aliases=("Reminder sent",), owned=True, width=18),
         C("Evaluatie verzonden", K.DATETIME, aliases=("Evaluation sent",), owned=True, width=18),
         C("Laatst verwerkt", K.DATETIME, aliases=("Last processed",), owned=True, width=18),
+        C("Stand van zaken", K.LONGTEXT, aliases=("Status note", "Stand"), owned=True, width=60),
     ),
     aliases=("Meetings",),
     item="bijeenkomst",

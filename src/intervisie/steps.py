@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 
 from . import schema
@@ -15,10 +16,14 @@ from .documents import Renderer
 from .errors import TemplateError, TimetableError
 from .files import atomic_write
 from .mail.decide import EVALUATION_GRACE_DAYS
+from .mail.journal import SENT, Journal
+from .mail.step import JOURNAL_FILE
 from .pipeline import Context
 from .planning import plan
 from .records import Meeting, Problem
+from .status import meeting_status
 from .tables import CellChange, TabReplace, key_of
+from .values import as_text
 from .workbook.excel import ExcelWorkbook
 
 
@@ -51,6 +56,10 @@ class PlanStep:
             verb = "Nieuw voorstel" if p.new else "Aangevuld"
             result.lines.append(f"{verb} {p.nr} ({p.group}): " + "; ".join(p.explanation))
             ctx.touched.add(p.nr)
+            if "Datum" in p.values and p.explanation:
+                date_reason = p.explanation[0].partition(": ")[2] or p.explanation[0]
+                fell_off = [x for x in p.explanation[1:2] if x.startswith("afgevallen")]
+                ctx.why[p.nr] = "; ".join([date_reason, *fell_off])
         if not any(g.active for g in rec.groups.values()):
             result.lines.append("Planning: er zijn (nog) geen actieve groepen; niets te plannen.")
         elif not outcome.proposals:
@@ -236,3 +245,65 @@ class AccreditationStep:
                 f"Accreditatie: {len(rows)} regels over {', '.join(map(str, years))}; "
                 f"{short} deelnemer(s) halen in {years[-1]} (nog) niet de minimale aanwezigheid."
             )
+
+
+class StatusStep:
+    """'Stand van zaken' next to every meeting row: why this date, what was made or
+    sent, what is missing, what the coordinator does next (written only when it changes)."""
+
+    name = "stand van zaken"
+
+    def __call__(self, ctx: Context) -> None:
+        run, rec, result = ctx.run, ctx.records, ctx.result
+        sent: dict[str, dict[str, dt.date]] = {}
+        path = run.state_dir / JOURNAL_FILE
+        if path.exists():
+            with Journal(path) as journal:
+                for e in journal.entries():
+                    when = e.done_at
+                    if e.state == SENT and when is not None:
+                        kinds = sent.setdefault(e.meeting, {})
+                        if e.kind not in kinds or when.date() < kinds[e.kind]:
+                            kinds[e.kind] = when.date()
+        appended = {ap.values.get("Nr"): ap for ap in result.changes.appends if ap.tab == schema.BIJEENKOMSTEN.name}
+        for nr, ap in appended.items():
+            m = Meeting(
+                nr=str(nr), group=str(ap.values.get("Groep", "")), date=ap.values.get("Datum"), status="voorstel"
+            )
+            ap.values["Stand van zaken"] = meeting_status(rec, m, run.today, {}, why_this_date=ctx.why.get(str(nr), ""))
+        for m in rec.meetings.values():
+            if not m.nr or m.origin is None or m.nr in appended:
+                continue
+            current = as_text(m.origin.raw.get("Stand van zaken"))
+            text = meeting_status(
+                rec,
+                _as_proposed(m, result.changes.cells),
+                run.today,
+                sent.get(m.nr, {}),
+                blocked=ctx.blocked_documents.get(m.nr, ""),
+                why_this_date=ctx.why.get(m.nr, ""),
+                current=current,
+            )
+            if text != current:
+                result.changes.cells.append(
+                    CellChange(
+                        schema.BIJEENKOMSTEN.name,
+                        key_of(schema.BIJEENKOMSTEN, m.nr),
+                        "Stand van zaken",
+                        text,
+                        m.origin.raw.get("Stand van zaken"),
+                    )
+                )
+
+
+def _as_proposed(m: Meeting, cells: list[CellChange]) -> Meeting:
+    """The meeting as it will read after this run's write-back (a filled-in date or a
+    status the run proposes)."""
+    updates = {
+        c.column: c.value
+        for c in cells
+        if c.tab == schema.BIJEENKOMSTEN.name and c.column in ("Datum", "Status") and dict(c.key).get("Nr") == m.nr
+    }
+    if not updates:
+        return m
+    return replace(m, date=updates.get("Datum", m.date), status=updates.get("Status", m.status))
