@@ -66,7 +66,7 @@ def test_write_back_keeps_everything_the_coordinator_made(demo_xlsx):
     assert ws["Z2"].value == "=SUM(1,2)"
     assert ws.column_dimensions["G"].hidden
     assert ws.freeze_panes == "C2"
-    assert len(ws.conditional_formatting) == 1
+    assert len(ws.conditional_formatting) == 2  # the tool's voorstel highlight and the coordinator's rule
     sqrefs = {str(dv.sqref) for dv in ws.data_validations.dataValidation}
     assert "Y2:Y50" in sqrefs and any(s.startswith("L2") for s in sqrefs)
     assert wb["Mijn notities"]["B2"].value == "=Deelnemers!A2"

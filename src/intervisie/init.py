@@ -14,6 +14,7 @@ from typing import Any
 
 from openpyxl import Workbook as XlWorkbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
@@ -27,7 +28,10 @@ from .workbook.xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 ROWS = 2000  # dropdowns and formats reach this far down
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+FONT_NAME = "Calibri"  # LibreOffice shows it with the metric-compatible Carlito
+HEADER_FONT = Font(name=FONT_NAME, bold=True, color="FFFFFF")
+HEADER_HEIGHT = 32  # two lines of header text
+DATE_HEADER_WIDTH = 15  # 'wo 13-1-2027' in bold
 THIN = Side(style="thin", color="BFBFBF")
 
 LEES_MIJ_TEXT: list[tuple[str, str]] = [
@@ -49,7 +53,29 @@ LEES_MIJ_TEXT: list[tuple[str, str]] = [
         "",
     ),
     ("5. Voor bevestigde bijeenkomsten maakt het programma de agenda, presentielijst en het evaluatieformulier.", ""),
-    ("6. Na afloop zet u de status op 'gehouden' en vult u Aanwezigheid aan.", ""),
+    (
+        "6. Na afloop vult u Aanwezigheid in (ja, nee of afgemeld); het programma zet de status dan zelf op "
+        "'gehouden' en rekent de uren en punten voor de accreditatie uit.",
+        "",
+    ),
+    (
+        "In de kolom 'Stand van zaken' op tabblad Bijeenkomsten staat per bijeenkomst wat er gemaakt en verstuurd is "
+        "en wat u als volgende doet.",
+        "",
+    ),
+    ("", ""),
+    ("Hoe een datum wordt gekozen", "h"),
+    (
+        "Een datum moet genoeg deelnemers halen (Min. deelnemers). 'ja' telt als een hele deelnemer, 'misschien' als "
+        "een halve: 3 ja en 2 misschien is 4 verwachte deelnemers. Haalt een voorstel het minimum alleen dankzij "
+        "'misschien', dan meldt het programma dat, zodat u de twijfelaars kunt vragen.",
+        "",
+    ),
+    (
+        "Het programma kiest liever een datum na de uitnodigingstermijn (Instellingen), zodat er tijd is om te "
+        "bevestigen en uit te nodigen. Feestdagen en data te kort na de vorige bijeenkomst vallen af.",
+        "",
+    ),
     ("", ""),
     ("Statussen van een bijeenkomst", "h"),
     ("voorstel → bevestigd → gehouden, of geannuleerd. Alleen een bevestigde bijeenkomst wordt verstuurd.", ""),
@@ -141,9 +167,10 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
             cell.font = HEADER_FONT
             cell.alignment = Alignment(vertical="center", wrap_text=True)
             cell.border = Border(bottom=THIN)
-            width = col.width if col else 12
+            width = _header_width(col.name, col.width) if col else DATE_HEADER_WIDTH
             ws.column_dimensions[cell.column_letter].width = width
-        ws.row_dimensions[1].height = 30
+        ws.row_dimensions[1].height = HEADER_HEIGHT
+        _print_setup(ws)
         ws.freeze_panes = "B2" if tab in (schema.DEELNEMERS, schema.BESCHIKBAARHEID) else "A2"
         for r, row in enumerate(rows, start=2):
             for c, value in enumerate(row, start=1):
@@ -155,28 +182,77 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
         if tab is schema.INSTELLINGEN:
             for r in range(2, len(schema.SETTINGS) + 2):
                 ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
+                ws.row_dimensions[r].height = _text_height(values_text(ws.cell(r, 2).value), tab.columns[1].width)
+        if tab is schema.BIJEENKOMSTEN:
+            _highlight_proposals(ws, len(headers))
     _names_and_dropdowns(wb, data)
     wb.active = 0
     return wb
 
 
+def values_text(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _header_width(name: str, width: int) -> float:
+    """Wide enough that a header breaks between words, never inside one (bold)."""
+    longest = max((len(w) for w in name.split()), default=0)
+    return max(width, round(longest * 1.25 + 3, 1))
+
+
+def _text_height(text: str, width: float, line: float = 15.0) -> float:
+    """Row height for wrapped text in a column `width` characters wide."""
+    per_line = max(int(width * 1.1), 10)
+    lines = sum(max(1, -(-len(part) // per_line)) for part in text.split("\n")) if text else 1
+    return max(line, lines * line + 2)
+
+
+def _print_setup(ws) -> None:
+    """Printed or saved as PDF: landscape, every column on one page width."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_title_rows = "1:1"
+
+
+def _highlight_proposals(ws, ncols: int) -> None:
+    """A row whose status is 'voorstel' stands out: it waits for the coordinator."""
+    from openpyxl.formatting.rule import FormulaRule
+
+    status = next(i for i, c in enumerate(schema.BIJEENKOMSTEN.columns, start=1) if c.name == "Status")
+    letter = get_column_letter(status)
+    ws.conditional_formatting.add(
+        f"A2:{get_column_letter(ncols)}{ROWS}",
+        FormulaRule(formula=[f'${letter}2="voorstel"'], fill=PatternFill("solid", fgColor="FFF2CC")),
+    )
+
+
 def _date_header(cell, value: dt.date) -> None:
     cell.value = value
-    cell.number_format = "ddd d-m-yyyy"
+    cell.number_format = "[$-413]ddd d-m-yyyy"  # Dutch day names (di 12-1-2027) in every locale
 
 
 def _lees_mij(wb: XlWorkbook) -> None:
     ws = wb.create_sheet(schema.LEES_MIJ.name)
-    ws.column_dimensions["A"].width = 120
+    ws.column_dimensions["A"].width = 88  # fits a portrait A4 page
     ws.sheet_view.showGridLines = False
+    _print_setup(ws)
+    ws.page_setup.orientation = "portrait"
     for r, (text, style) in enumerate(LEES_MIJ_TEXT, start=1):
         cell = ws.cell(r, 1)
         set_cell(cell, text)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         if style == "title":
-            cell.font = Font(bold=True, size=16, color="1F4E79")
+            cell.font = Font(name=FONT_NAME, bold=True, size=16, color="1F4E79")
+            ws.row_dimensions[r].height = 26
         elif style == "h":
-            cell.font = Font(bold=True, size=12, color="1F4E79")
+            cell.font = Font(name=FONT_NAME, bold=True, size=12, color="1F4E79")
+            ws.row_dimensions[r].height = 22
+        else:
+            cell.font = Font(name=FONT_NAME, size=11)
+            ws.row_dimensions[r].height = _text_height(text, 80)
 
 
 def _formats(ws, tab: Tab, ncols: int) -> None:

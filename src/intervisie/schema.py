@@ -285,7 +285,7 @@ CASUSSEN = Tab(
 BIJEENKOMSTEN = Tab(
     "Bijeenkomsten",
     (
-        C("Nr", aliases=("No", "Nummer", "Number"), key=True, owned=True, fill_if_empty=True, width=18, text_cell=True),
+        C("Nr", aliases=("No", "Nummer", "Number"), key=True, owned=True, fill_if_empty=True, width=26, text_cell=True),
         C("Groep", K.REF, aliases=("Group",), required=True, ref="Groepen", width=22),
         C("Datum", K.DATE, aliases=("Date",), fill_if_empty=True, width=13),
         C("Begintijd", K.TIME, aliases=("Start time", "Start", "Van"), fill_if_empty=True, width=10),
