@@ -214,7 +214,8 @@ def test_init_builds_a_usable_workbook(tmp_path):
     path = tmp_path / "nieuw.xlsx"
     assert cli("init", str(path)).exit_code == 0
     wb = load_workbook(path)
-    assert wb.sheetnames == [t.name for t in schema.TABS]
+    assert wb.sheetnames == [t.name for t in schema.TABS] + ["Keuzelijsten"]
+    assert wb["Keuzelijsten"].sheet_state == "hidden" and wb["Keuzelijsten"]["A1"].value
     for tab in schema.DATA_TABS:
         ws = wb[tab.name]
         assert [c.value for c in ws[1]][: len(tab.columns)] == [c.name for c in tab.columns]
@@ -265,7 +266,7 @@ def test_demo_opens_in_libreoffice_without_repair(demo_xlsx, tmp_path):
     assert proc.returncode == 0, proc.stderr
     converted = out / demo_xlsx.name
     wb = load_workbook(converted)
-    assert wb.sheetnames == [t.name for t in schema.TABS]
+    assert wb.sheetnames == [t.name for t in schema.TABS] + ["Keuzelijsten"]
     assert wb["Deelnemers"]["A2"].value == "Anouk van der Berg"
     dvs = wb["Deelnemers"].data_validations.dataValidation
     assert any("lijst_groepen" in (d.formula1 or "") for d in dvs)  # dropdowns survive

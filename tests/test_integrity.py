@@ -168,3 +168,27 @@ def test_11_an_unexpected_error_is_one_line_and_a_log(tmp_path):
     cfg.write_text('base_dir = "/"\n[workbook]\npath = "nergens.xlsx"\n', encoding="utf-8")
     r = cli("check", "--config", str(cfg))
     assert r.exit_code == 2 and "Traceback" not in r.output
+
+
+def test_dropdowns_for_cases_methods_grades_and_help_shown(tmp_path):
+    path = tmp_path / "nieuw.xlsx"
+    cli("init", str(path))
+    wb = load_workbook(path)
+
+    def rules(tab: str) -> dict[str, object]:
+        return {str(dv.sqref).split(":")[0]: dv for dv in wb[tab].data_validations.dataValidation}
+
+    meetings = rules("Bijeenkomsten")
+    assert meetings["J2"].formula1 == "lijst_casussen"
+    assert meetings["G2"].formula1 == "lijst_methoden" and rules("Groepen")["B2"].formula1 == "lijst_methoden"
+    grade = rules("Evaluaties")["C2"]
+    assert (grade.type, grade.formula1, grade.formula2) == ("decimal", "1", "10")
+    assert all(dv.showInputMessage for dv in meetings.values() if dv.prompt)
+    assert "Incidentmethode" in [c.value for c in wb["Keuzelijsten"]["A"]]
+    # answers can be picked in a year of date columns, also in an empty workbook
+    avail = [
+        str(dv.sqref)
+        for dv in wb["Beschikbaarheid"].data_validations.dataValidation
+        if dv.formula1 == '"ja,nee,misschien"'
+    ]
+    assert avail and avail[0].startswith("C2:") and avail[0].split(":")[1].startswith("BC")

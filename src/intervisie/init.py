@@ -26,6 +26,8 @@ from .workbook.excel import set_cell
 from .workbook.xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 
 ROWS = 2000  # dropdowns and formats reach this far down
+LISTS_TAB = "Keuzelijsten"  # hidden: the lists dropdowns pick from
+METHODS_LIST = "lijst_methoden"
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 SYSTEM_FILL = PatternFill("solid", fgColor="7F7F7F")
 FONT_NAME = "Calibri"  # LibreOffice shows it with the metric-compatible Carlito
@@ -277,6 +279,15 @@ def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
         letter = schema.col_letter(tab.columns.index(tab.key) + 1) if tab.key else "A"
         ref = f"'{tab.name}'!${letter}$2:${letter}${ROWS}"
         wb.defined_names[_list_name(tab)] = DefinedName(_list_name(tab), attr_text=ref)
+    # the method library as a list to pick from (a hidden tab of its own)
+    from .methods import load_library
+
+    lists = wb.create_sheet(LISTS_TAB)
+    lists.sheet_state = "hidden"
+    names = sorted(m.name for m in load_library().methods.values())
+    for r, name in enumerate(names, start=1):
+        lists.cell(r, 1).value = name
+    wb.defined_names[METHODS_LIST] = DefinedName(METHODS_LIST, attr_text=f"'{LISTS_TAB}'!$A$1:$A${len(names)}")
     for tab in schema.DATA_TABS:
         if tab.system:
             continue
@@ -284,7 +295,24 @@ def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
         for i, col in enumerate(tab.columns, start=1):
             letter = ws.cell(1, i).column_letter
             rng = f"{letter}2:{letter}{ROWS}"
-            if col.kind == Kind.ENUM and col.choices:
+            if col.name == "Methode":
+                dv = DataValidation(type="list", formula1=METHODS_LIST, allow_blank=True)
+                dv.errorStyle = "warning"  # a method of the operator's own file may be typed
+                dv.error = "Deze methode staat niet in de lijst; controleer de naam."
+                dv.errorTitle = col.name
+                dv.prompt = "Kies een methode uit de lijst."
+            elif col.name == "Cijfer":
+                dv = DataValidation(type="decimal", operator="between", formula1="1", formula2="10", allow_blank=True)
+                dv.error = "Vul een cijfer van 1 tot en met 10 in."
+                dv.errorTitle = col.name
+                dv.prompt = "Een cijfer van 1 tot en met 10."
+            elif col.kind == Kind.LIST and col.ref:
+                dv = DataValidation(type="list", formula1=_list_name(schema.tab(col.ref)), allow_blank=True)
+                dv.errorStyle = "warning"  # several, separated by ;, may be typed
+                dv.error = f"Kies uit de lijst, of typ meerdere gescheiden door ; (tabblad {col.ref})."
+                dv.errorTitle = col.name
+                dv.prompt = f"Kies uit tabblad {col.ref}; meerdere gescheiden door ;."
+            elif col.kind == Kind.ENUM and col.choices:
                 dv = DataValidation(type="list", formula1='"' + ",".join(col.choices) + '"', allow_blank=True)
                 dv.error = f"Kies een van: {', '.join(col.choices)}"
                 dv.errorTitle = col.name
@@ -307,10 +335,13 @@ def _names_and_dropdowns(wb: XlWorkbook, data: dict[str, Any]) -> None:
             else:
                 continue
             dv.showErrorMessage = True
+            dv.showInputMessage = bool(dv.prompt)
+            if dv.prompt:
+                dv.promptTitle = col.name
             ws.add_data_validation(dv)
             dv.add(rng)
         if tab is schema.BESCHIKBAARHEID:
-            ndates = len(data.get("_dates", [])) + 12
+            ndates = len(data.get("_dates", [])) + 52  # a year of weekly dates beyond the given ones
             first = len(tab.columns) + 1
             last = ws.cell(1, first + ndates).column_letter
             dv = DataValidation(type="list", formula1='"' + ",".join(schema.BESCHIKBAAR) + '"', allow_blank=True)
