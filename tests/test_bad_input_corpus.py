@@ -282,14 +282,14 @@ CASES = [
     (
         "header-missing",
         {"Deelnemers!B1": "Mailadres"},
-        "Deelnemers!1:1",
+        "Deelnemers!B1",
         "Kolom 'E-mail' ontbreekt in de kopregel van Deelnemers",
         "fout",
     ),
     (
         "header-structural",
         {"Bijeenkomsten!C1": "Datun"},
-        "Bijeenkomsten!1:1",
+        "Bijeenkomsten!C1",
         "Kolom 'Datum' ontbreekt in de kopregel van Bijeenkomsten",
         "fout",
     ),

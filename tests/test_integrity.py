@@ -192,3 +192,23 @@ def test_dropdowns_for_cases_methods_grades_and_help_shown(tmp_path):
         if dv.formula1 == '"ja,nee,misschien"'
     ]
     assert avail and avail[0].startswith("C2:") and avail[0].split(":")[1].startswith("BC")
+
+
+def test_a_deleted_header_gives_one_message_naming_its_cell(demo_xlsx):
+    edit(demo_xlsx, {"Deelnemers!A1": None})
+    r = run(demo_xlsx, "check")
+    assert r.exit_code == 1
+    (m,) = meldingen(demo_xlsx)
+    assert m["Cel"] == "Deelnemers!A1" and "zet daar 'Naam'" in m["Melding"]
+    assert "intervisie init" not in m["Melding"]
+
+
+def test_messages_count_in_dutch(demo_xlsx):
+    wb = load_workbook(demo_xlsx)
+    ws = wb["Deelnemers"]
+    for row in ws.iter_rows(min_row=2):
+        if row[2].value == "Gent Psychologen" and row[0].value != "Pieter De Smet":
+            row[9].value = "nee"
+    wb.save(demo_xlsx)
+    run(demo_xlsx, "check")
+    assert any("heeft 1 actieve deelnemer, minder" in m["Melding"] for m in meldingen(demo_xlsx))

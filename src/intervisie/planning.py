@@ -220,7 +220,7 @@ def plan(
             Problem(
                 "waarschuwing",
                 blocking[0],
-                f"{blocking[0]}!1:1",
+                schema.cell_ref(blocking[0], 1, 1),
                 f"Er wordt niets gepland zolang tabblad {blocking[0]} niet gelezen kan worden; herstel eerst de kopregel (zie de fout hierboven).",
             )
         )
@@ -304,7 +304,7 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
                 "Groepen",
                 cell,
                 f"Onbekende methode '{g.method}' voor groep {g.name}. Kies een van: {', '.join(library.names())}; "
-                "of voeg de methode toe aan config/methods.toml.",
+                "of vraag wie intervisie beheert om de methode toe te voegen.",
             )
         ]
     n = cases_for_duration(method, g.duration, library.frame)

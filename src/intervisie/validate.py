@@ -167,6 +167,10 @@ def parse_cell(col: Column, raw: Any, report: Callable[..., None]) -> Any:
             )
         elif col.kind == Kind.TIME:
             report(f"'{shown}' is geen tijd. Schrijf de tijd als 19:30.")
+        elif col.name == "Cijfer":
+            report(
+                f"'{shown}' is geen cijfer; het telt niet mee in het gemiddelde. Vul een cijfer van 1 tot en met 10 in."
+            )
         elif col.kind == Kind.INT:
             report(f"'{shown}' is geen geheel getal. Vul een getal in, zoals 120.")
         else:
@@ -211,7 +215,8 @@ def validate(snapshot: Snapshot) -> Records:
                 schema.BESCHIKBAARHEID.name,
                 schema.BESCHIKBAARHEID.name,
                 "Tabblad Beschikbaarheid ontbreekt; de planning volgt daarom alleen de frequentie van elke groep. "
-                "Voeg het tabblad toe (zie 'intervisie init') om data te kiezen op beschikbaarheid.",
+                "Voeg een tabblad 'Beschikbaarheid' toe met de kolommen Naam en Groep en daarna een kolom per "
+                "mogelijke datum (de datum als kop) om data te kiezen op beschikbaarheid.",
             )
         ]
     else:
@@ -219,7 +224,7 @@ def validate(snapshot: Snapshot) -> Records:
     if missing:
         raise WorkbookInvalid(
             f"Tabblad '{missing[0]}' ontbreekt in de werkmap {snapshot.source}; "
-            "voeg het toe (zie 'intervisie init') of herstel de naam van het tabblad"
+            "voeg een tabblad met die naam toe, of herstel de naam van het tabblad"
         )
     rec = Records()
     problems = rec.problems
@@ -231,15 +236,45 @@ def validate(snapshot: Snapshot) -> Records:
             continue
         cols = raw.column_index(tab)
         cols_of[tab.name] = cols
+        free = len(raw.header) + 1  # the first empty header cell
+        # a header that is no column of the tab was most likely the missing one, retyped
+        width = max([len(raw.header), *(len(v) for _, v in raw.rows)], default=0)
+        strangers = [
+            i
+            for i in range(width)
+            if (
+                i < len(raw.header)
+                and not is_blank(raw.header[i])
+                and tab.column(raw.header[i]) is None
+                and not (tab.dynamic_columns and _is_date_header(raw.header[i]))
+            )
+            or (  # an emptied header above a column that holds data
+                (i >= len(raw.header) or is_blank(raw.header[i]))
+                and any(i < len(v) and not is_blank(v[i]) for _, v in raw.rows)
+            )
+        ]
         for col in tab.columns:
             if _needed(tab, col) and col.name not in cols:
+                if strangers:
+                    i = strangers.pop(0)
+                    cell = schema.cell_ref(raw.title, i + 1, 1)
+                    shown = values.as_text(raw.header[i]) if i < len(raw.header) else ""
+                    fix = (
+                        f"Staat in {cell} ('{shown}') de kolom '{col.name}'? Zet daar dan '{col.name}'"
+                        if shown
+                        else f"De kop in {cell} is leeg; zet daar '{col.name}' als dat die kolom is"
+                    )
+                else:
+                    cell = schema.cell_ref(raw.title, free, 1)
+                    fix = f"Typ '{col.name}' in een lege kopcel, zoals {cell}, met de gegevens eronder"
+                    free += 1
                 problems.append(
                     Problem(
                         FOUT,
                         tab.name,
-                        schema.cell_ref(raw.title, 1, 1).replace("A1", "1:1"),
-                        f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. "
-                        "Voeg de kolom toe (zie 'intervisie init' voor de juiste koppen); tot dan wordt dit tabblad overgeslagen.",
+                        cell,
+                        f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title}. {fix}; "
+                        "tot dan wordt dit tabblad overgeslagen.",
                     )
                 )
         if not tab.dynamic_columns and not tab.keyvalue:
@@ -252,6 +287,8 @@ def validate(snapshot: Snapshot) -> Records:
             idx = raw.column_index(tab).get(tab.key.name)
             if idx is not None:
                 keys = {values.as_text(v[idx]) for _, v in raw.rows if idx < len(v) and not is_blank(v[idx])}
+        if raw is not None and tab.key is not None and raw.column_index(tab).get(tab.key.name) is None:
+            keys = _Unknown()  # its names cannot be read: no follow-on errors in the tabs naming them
         rec.all_keys[tab.name] = keys
 
     def rows_of(tab: Tab):
@@ -309,6 +346,21 @@ def _first_steps(rec: Records, snapshot: Snapshot) -> None:
         )
 
 
+class _Unknown(set[str]):
+    """The keys of a tab whose key column cannot be read: every name may be in it."""
+
+    def __contains__(self, item: object) -> bool:
+        return True
+
+
+def _is_date_header(h: Any) -> bool:
+    try:
+        values.parse_date(h)
+    except values.ParseError:
+        return False
+    return True
+
+
 def _needed(tab: Tab, col: Column) -> bool:
     return col.required or col.name in schema.STRUCTURAL.get(tab.name, ())
 
@@ -347,7 +399,13 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
     cols = raw.column_index(tab)
     if "Instelling" not in cols or "Waarde" not in cols:
         problems.append(
-            Problem(FOUT, tab.name, f"{raw.title}!1:1", "De kopregel moet 'Instelling' en 'Waarde' bevatten.")
+            Problem(
+                FOUT,
+                tab.name,
+                schema.cell_ref(raw.title, 1, 1),
+                "De kopregel moet 'Instelling' (in A1) en 'Waarde' (in B1) bevatten. Herstel de koppen; tot dan "
+                "gelden de standaardinstellingen.",
+            )
         )
         return s
     for row, vals in raw.rows:
@@ -480,7 +538,10 @@ def _registration(r: RowContext, kind: str) -> str:
         if not re.fullmatch(r"\d{11}", digits):
             hint = ""
             if isinstance(raw, (int, float)) and re.fullmatch(r"\d{9,10}", digits):
-                hint = " Excel heeft waarschijnlijk de voorloopnul weggelaten: typ een apostrof vóór het nummer ('0…) of maak de cel tekst."
+                hint = (
+                    " Het rekenblad heeft waarschijnlijk de voorloopnul weggelaten: typ een apostrof vóór het "
+                    "nummer ('0…) of maak de cel tekst."
+                )
             r.problem(
                 col,
                 f"BIG-nummer '{number}' moet uit precies 11 cijfers bestaan.{hint} Neem het nummer over uit het BIG-register.",
@@ -782,6 +843,8 @@ def _evaluations(rec: Records, rows) -> None:
 
 
 def _group_sizes(rec: Records) -> None:
+    if "Deelnemers" in rec.unreadable:
+        return  # nobody could be read: the header error says it once
     for g in rec.groups.values():
         if not g.active:
             continue
@@ -793,7 +856,7 @@ def _group_sizes(rec: Records) -> None:
                     WAARSCHUWING,
                     schema.GROEPEN.name,
                     cell,
-                    f"Groep {g.name} heeft {n} actieve deelnemers, minder dan het minimum van {g.min_members}. "
+                    f"Groep {g.name} heeft {n} {'actieve deelnemer' if n == 1 else 'actieve deelnemers'}, minder dan het minimum van {g.min_members}. "
                     "Voeg deelnemers toe op tabblad Deelnemers of verlaag Min. deelnemers.",
                 )
             )
