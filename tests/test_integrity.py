@@ -212,3 +212,15 @@ def test_messages_count_in_dutch(demo_xlsx):
     wb.save(demo_xlsx)
     run(demo_xlsx, "check")
     assert any("heeft 1 actieve deelnemer, minder" in m["Melding"] for m in meldingen(demo_xlsx))
+
+
+def test_a_newer_ods_beside_the_workbook_is_warned_about(demo_xlsx):
+    import os
+
+    ods = demo_xlsx.with_suffix(".ods")
+    ods.write_bytes(b"PK")
+    later = demo_xlsx.stat().st_mtime + 60
+    os.utime(ods, (later, later))
+    run(demo_xlsx, "check")
+    (m,) = [m for m in meldingen(demo_xlsx) if m["Cel"] == "bestand intervisie.ods"]
+    assert "later opgeslagen" in m["Melding"] and m["Ernst"] == "waarschuwing"

@@ -131,6 +131,30 @@ def finish(ctx: Context, action: str) -> StepResult:
     return result
 
 
+def newer_copies(path: Path) -> list[Problem]:
+    """A copy of the workbook saved in another format (LibreOffice's .ods) after the
+    .xlsx: the coordinator's latest changes are probably in the copy the tool cannot read."""
+    out = []
+    for suffix in (".ods", ".xls", ".numbers"):
+        other = path.with_suffix(suffix)
+        try:
+            newer = other.exists() and other.stat().st_mtime > path.stat().st_mtime
+        except OSError:
+            newer = False
+        if newer:
+            out.append(
+                Problem(
+                    "waarschuwing",
+                    "Werkmap",
+                    f"bestand {other.name}",
+                    f"Naast {path.name} staat {other.name}, en die is later opgeslagen. Het programma leest alleen "
+                    f"{path.name}: staan uw laatste wijzigingen in {other.name}, sla dat bestand dan op als "
+                    f"Excel-werkmap (.xlsx) onder de naam {path.name}.",
+                )
+            )
+    return out
+
+
 LOG_LINE_MAX = 2000
 
 
@@ -150,6 +174,8 @@ def execute(run: Run, command: str) -> StepResult:
         t1 = time.perf_counter()
         rec = validate(snap)
         t2 = time.perf_counter()
+        if isinstance(wb, ExcelWorkbook):
+            rec.problems.extend(newer_copies(wb.path))
         ctx = Context(run, wb, rec, StepResult(records=rec, problems=list(rec.problems)))
         ctx.result.timings += [("lezen", t1 - t0), ("valideren", t2 - t1)]
         for step in steps:
