@@ -117,9 +117,9 @@ def _overlaps(a_start: dt.time | None, a_end: dt.time | None, b_start: dt.time |
 def next_meeting_nr(rec: Records, group: str, year: int, taken: set[str]) -> str:
     prefix = f"{group}-{year}-"
     used = [
-        int(m.group(1))
+        int(nr[len(prefix) :])
         for nr in (*rec.all_keys.get("Bijeenkomsten", ()), *taken)
-        if (m := re.fullmatch(re.escape(prefix) + r"(\d+)", nr))
+        if nr.startswith(prefix) and nr[len(prefix) :].isascii() and nr[len(prefix) :].isdigit()
     ]
     n = max(used, default=0) + 1
     return f"{prefix}{n:02d}"
@@ -462,8 +462,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     # ---- cases (coordinator's choice wins)
     chosen_cases: list[Case] = []
     if existing and existing.cases:
-        by_nr = {c.nr: c for c in rec.cases}
-        chosen_cases = [by_nr[n] for n in existing.cases if n in by_nr]
+        chosen_cases = rec.cases_of(existing.cases)
     else:
         seen_presenters: set[str] = set()
         fixed_chair = (existing.chair if existing and existing.chair else "") or g.facilitator

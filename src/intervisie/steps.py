@@ -271,13 +271,20 @@ class StatusStep:
                 nr=str(nr), group=str(ap.values.get("Groep", "")), date=ap.values.get("Datum"), status="voorstel"
             )
             ap.values["Stand van zaken"] = meeting_status(rec, m, run.today, {}, why_this_date=ctx.why.get(str(nr), ""))
+        # the Datum and Status this run writes, by meeting (the row as it will read)
+        updates: dict[str, dict[str, object]] = {}
+        for c in result.changes.cells:
+            if c.tab == schema.BIJEENKOMSTEN.name and c.column in ("Datum", "Status"):
+                nr = dict(c.key).get("Nr")
+                if nr:
+                    updates.setdefault(str(nr), {})[c.column] = c.value
         for m in rec.meetings.values():
             if not m.nr or m.origin is None or m.nr in appended:
                 continue
             current = as_text(m.origin.raw.get("Stand van zaken"))
             text = meeting_status(
                 rec,
-                _as_proposed(m, result.changes.cells),
+                _as_proposed(m, updates.get(m.nr, {})),
                 run.today,
                 sent.get(m.nr, {}),
                 blocked=ctx.blocked_documents.get(m.nr, ""),
@@ -296,14 +303,15 @@ class StatusStep:
                 )
 
 
-def _as_proposed(m: Meeting, cells: list[CellChange]) -> Meeting:
+def _as_proposed(m: Meeting, updates: dict[str, object]) -> Meeting:
     """The meeting as it will read after this run's write-back (a filled-in date or a
     status the run proposes)."""
-    updates = {
-        c.column: c.value
-        for c in cells
-        if c.tab == schema.BIJEENKOMSTEN.name and c.column in ("Datum", "Status") and dict(c.key).get("Nr") == m.nr
-    }
     if not updates:
         return m
-    return replace(m, date=updates.get("Datum", m.date), status=updates.get("Status", m.status))
+    date = updates.get("Datum", m.date)
+    status = updates.get("Status", m.status)
+    return replace(
+        m,
+        date=date if isinstance(date, dt.date) else m.date,
+        status=status if isinstance(status, str) else m.status,
+    )

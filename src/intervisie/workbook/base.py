@@ -279,14 +279,23 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         title, cols = open_tab(rep.tab)  # type: ignore[misc]
         for column in tab.columns:
             ensure_column(grid, title, tab, cols, column.name)
-        if _same_rows(grid, title, cols, tab, rep.rows):
-            continue  # nothing changed: the tab is not rewritten
-        grid.clear_below(title, 2)
+        # only the cells that differ are written: a ledger that changed in one row
+        # costs one row, and a tab that did not change costs nothing
+        changed_rows = 0
         for i, values in enumerate(rep.rows, start=2):
-            for name, value in values.items():
-                if not is_blank(value):
-                    grid.set(title, i, cols[name], value, tab.col(name).kind)
-        result.rows_appended += len(rep.rows)
+            row_changed = False
+            for column in tab.columns:
+                c = cols[column.name]
+                new = values.get(column.name)
+                current = grid.get(title, i, c)
+                if same_value(current, new) and (is_blank(new) or type(current) is type(new)):
+                    continue
+                grid.set(title, i, c, None if is_blank(new) else new, column.kind)
+                row_changed = True
+            changed_rows += row_changed
+        if _last_row(grid, title) > len(rep.rows) + 1:
+            grid.clear_below(title, len(rep.rows) + 2)
+        result.rows_appended += changed_rows
 
     # 4. Logboek
     if changes.log:
@@ -301,17 +310,6 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 if not is_blank(value):
                     grid.set(title, row, cols[name], value, tab.col(name).kind)
     return result
-
-
-def _same_rows(grid: Grid, title: str, cols: dict[str, int], tab: Tab, rows: tuple[dict[str, Any], ...]) -> bool:
-    if _last_row(grid, title) != len(rows) + 1:
-        return False
-    for r, values in enumerate(rows, start=2):
-        for column in tab.columns:
-            c = cols.get(column.name)
-            if c is None or not same_value(grid.get(title, r, c), values.get(column.name)):
-                return False
-    return True
 
 
 def _last_row(grid: Grid, title: str) -> int:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -71,6 +72,9 @@ def q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
+C_TAG, ROW_TAG, V_TAG, F_TAG, IS_TAG = q("c"), q("row"), q("v"), q("f"), q("is")
+
+
 def clean_text(text: str) -> str:
     """Text as an xlsx cell can hold it: no control characters, CRLF as LF, and at
     most 32,767 characters (Excel's cell limit)."""
@@ -78,11 +82,16 @@ def clean_text(text: str) -> str:
     return text[:32767]
 
 
+@functools.lru_cache(maxsize=4096)
 def col_index(letters: str) -> int:
     n = 0
     for ch in letters:
         n = n * 26 + ord(ch) - 64
     return n
+
+
+_letter = functools.lru_cache(maxsize=4096)(col_letter)
+_DIGITS = "0123456789"
 
 
 def _rich_text(el: etree._Element) -> str:
@@ -226,7 +235,7 @@ class PartGrid:
             data = etree.SubElement(root, q("sheetData"))
         sh = _Sheet(title, part, root, data)
         next_row = 1
-        for row in data.iterchildren(q("row")):
+        for row in data.iterchildren(ROW_TAG):
             r = int(row.get("r") or next_row)
             row.set("r", str(r))
             next_row = r + 1
@@ -234,12 +243,14 @@ class PartGrid:
             sh.row_keys.append(r)
             cols = sh.row_cols.setdefault(r, [])
             next_col = 1
-            for c in row.iterchildren(q("c")):
+            for c in row.iterchildren(C_TAG):
                 ref = c.get("r")
-                m = _REF.fullmatch(ref) if ref else None
-                col = col_index(m.group(1)) if m else next_col
-                if not m:
-                    c.set("r", f"{col_letter(col)}{r}")
+                letters = ref.rstrip(_DIGITS) if ref else ""
+                if letters and letters.isalpha() and letters.isupper():
+                    col = col_index(letters)
+                else:
+                    col = next_col
+                    c.set("r", f"{_letter(col)}{r}")
                 next_col = col + 1
                 sh.cells[(r, col)] = c
                 cols.append(col)
@@ -367,9 +378,9 @@ class PartGrid:
             c = self._new_cell(sh, row, col)
         style = int(c.get("s", "0"))
         for child in list(c):
-            if child.tag == q("f"):
+            if child.tag == F_TAG:
                 self.formula_removed = True
-            if child.tag in (q("f"), q("v"), q("is")):
+            if child.tag in (F_TAG, V_TAG, IS_TAG):
                 c.remove(child)
         if "t" in c.attrib:
             del c.attrib["t"]
@@ -425,8 +436,8 @@ class PartGrid:
             sh.row_keys.insert(i, row)
             sh.rows[row] = r
             sh.row_cols[row] = []
-        c = etree.Element(q("c"))
-        c.set("r", f"{col_letter(col)}{row}")
+        c = etree.Element(C_TAG)
+        c.set("r", f"{_letter(col)}{row}")
         above = sh.cells.get((row - 1, col)) if row > 2 else None
         if above is not None and above.get("s"):
             c.set("s", above.get("s", "0"))
