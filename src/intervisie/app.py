@@ -176,7 +176,7 @@ def execute(run: Run, command: str) -> StepResult:
         t2 = time.perf_counter()
         if isinstance(wb, ExcelWorkbook):
             rec.problems.extend(newer_copies(wb.path))
-        ctx = Context(run, wb, rec, StepResult(records=rec, problems=list(rec.problems)))
+        ctx = Context(run, wb, rec, StepResult(records=rec, problems=list(rec.problems)), snapshot=snap)
         ctx.result.timings += [("lezen", t1 - t0), ("valideren", t2 - t1)]
         for step in steps:
             t = time.perf_counter()

@@ -16,7 +16,7 @@ from .config import Config
 from .errors import IntervisieError
 from .methods import MethodLibrary, load_library
 from .records import Problem, Records
-from .tables import ChangeSet
+from .tables import ChangeSet, Snapshot
 from .workbook.base import Workbook, WriteResult
 
 
@@ -82,6 +82,8 @@ class Context:
     touched: set[str] = field(default_factory=set)
     # meetings whose documents could not be made this run, and why (Dutch)
     blocked_documents: dict[str, str] = field(default_factory=dict)
+    # the workbook as read (a step may compare what it would write with what is there)
+    snapshot: Snapshot | None = None
     # meeting Nr -> why the planner chose its date (this run's proposals), for Stand van zaken
     why: dict[str, str] = field(default_factory=dict)
     # what may only happen once the workbook is written (moving read forms away)

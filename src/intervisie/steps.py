@@ -24,6 +24,7 @@ from .records import Meeting, Problem
 from .status import meeting_status
 from .tables import CellChange, TabReplace, key_of
 from .values import as_text
+from .workbook.base import same_value
 from .workbook.excel import ExcelWorkbook
 
 
@@ -181,6 +182,22 @@ class DocumentsStep:
         )
 
 
+def _as_read(ctx: Context, tab: schema.Tab, table: tuple[dict[str, object], ...]) -> bool:
+    """The system tab already reads exactly `table` (so the file need not be touched)."""
+    raw = ctx.snapshot.get(tab.name) if ctx.snapshot is not None else None
+    if raw is None:
+        return False
+    cols = raw.column_index(tab)
+    if any(c.name not in cols for c in tab.columns) or len(raw.rows) != len(table):
+        return False
+    for (_r, vals), want in zip(raw.rows, table, strict=True):
+        for c in tab.columns:
+            i = cols[c.name]
+            if not same_value(vals[i] if i < len(vals) else None, want.get(c.name)):
+                return False
+    return True
+
+
 def _keep_previous(state_dir: Path, output_dir: Path, out: Path) -> None:
     """The version a re-render replaces goes to <state>/vorige-documenten/ (one back)."""
     if not out.exists():
@@ -237,7 +254,9 @@ class AccreditationStep:
 
     def __call__(self, ctx: Context) -> None:
         rows = ledger(ctx.records, ctx.run.library, ctx.run.today)
-        ctx.result.changes.replaces.append(TabReplace(schema.ACCREDITATIE.name, tab_rows(rows)))
+        table = tab_rows(rows)
+        if not _as_read(ctx, schema.ACCREDITATIE, table):
+            ctx.result.changes.replaces.append(TabReplace(schema.ACCREDITATIE.name, table))
         if rows:
             years = sorted({r.year for r in rows})
             short = sum(1 for r in rows if r.year == years[-1] and r.member and not r.meets)
