@@ -272,3 +272,12 @@ def test_written_values_read_back_equal(demo_template, tmp_path_factory, changes
         assert _same(ws.cell(row, col).value, want), (row, col, value, ws.cell(row, col).value)
         got = cal[row - 1][col - 1] if row - 1 < len(cal) and col - 1 < len(cal[row - 1]) else None
         assert _same(got, want), (row, col, value, got)
+
+
+def test_styles_do_not_grow_run_after_run(demo_xlsx):
+    """A long text (a Logboek line) wraps by a derived style; the next run reuses it."""
+    sizes = []
+    for _ in range(3):
+        run(demo_xlsx, "run")
+        sizes.append(len(parts(demo_xlsx)["xl/styles.xml"]))
+    assert sizes[1] == sizes[2]

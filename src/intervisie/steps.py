@@ -165,7 +165,7 @@ class DocumentsStep:
                     ctx.touched.add(m.nr)
                 docs[key] = out
                 if job.column:
-                    paths[job.column] = str(out)
+                    paths[job.column] = _shown_path(ctx, out)
             raw = m.origin.raw if m.origin else {}
             for column, value in paths.items():
                 if raw.get(column) != value:
@@ -180,6 +180,18 @@ class DocumentsStep:
             + (f", {kept} bewaard (niet vervangen)" if kept else "")
             + f" (map {run.output_dir})."
         )
+
+
+def _shown_path(ctx: Context, out: Path) -> str:
+    """A document's path as the workbook shows it: relative to an Excel workbook's folder
+    when the document lies under it (the pair can be moved together), else absolute."""
+    if isinstance(ctx.wb, ExcelWorkbook):
+        base = ctx.wb.path.resolve().parent
+        try:
+            return out.resolve().relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return str(out)
 
 
 def _as_read(ctx: Context, tab: schema.Tab, table: tuple[dict[str, object], ...]) -> bool:

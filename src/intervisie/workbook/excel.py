@@ -35,7 +35,7 @@ from ..files import atomic_write
 from ..tables import ChangeSet, RawTab, Snapshot
 from ..values import is_blank
 from .base import Workbook, WriteResult, apply_changes
-from .xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, PartGrid, clean_text
+from .xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT, WRAP_FROM, PartGrid, clean_text
 
 __all__ = ["ExcelWorkbook", "clean_text", "fingerprint", "lock_files", "set_cell"]
 
@@ -189,7 +189,7 @@ def set_cell(cell, value: Any) -> None:
     if isinstance(value, str):
         cell.value = clean_text(value)
         cell.data_type = "s"  # '=SUM(' typed by a coordinator stays text
-        if "\n" in value:
+        if "\n" in value or len(value) > WRAP_FROM:
             from openpyxl.styles import Alignment
 
             al = cell.alignment

@@ -58,6 +58,7 @@ REL_SHARED = "http://schemas.openxmlformats.org/officeDocument/2006/relationship
 REL_CALC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
+WRAP_FROM = 80  # text longer than this (a Melding, a Stand van zaken) wraps in its cell
 DATE_FORMAT = "dd-mm-yyyy"
 TIME_FORMAT = "hh:mm"
 DATETIME_FORMAT = "dd-mm-yyyy hh:mm"
@@ -415,7 +416,7 @@ class PartGrid:
             t.text = text
             if text != text.strip() or "\n" in text or "  " in text:
                 t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
-            if "\n" in text:
+            if "\n" in text or len(text) > WRAP_FROM:
                 style = self._derive(style, "wrap")
         if style:
             c.set("s", str(style))
@@ -503,6 +504,11 @@ class PartGrid:
             if not al.get("vertical"):
                 al.set("vertical", "top")
             xf.set("applyAlignment", "1")
+        wanted = etree.tostring(xf)
+        same = next((i for i, x in enumerate(xfs) if etree.tostring(x) == wanted), None)
+        if same is not None:  # added by an earlier run: styles do not grow run after run
+            self._derived[key] = same
+            return same
         xfs.append(xf)
         xfs.set("count", str(len(xfs)))
         index = len(xfs) - 1
