@@ -258,10 +258,35 @@ def test_init_google_sets_up_an_empty_sheet_in_one_batch_update(tmp_path):
     rules = emu.data_validations(sid, "Deelnemers")
     assert any("ONE_OF_RANGE" in json.dumps(r) and "Groepen" in json.dumps(r) for r in rules)
     assert any("cliënt" in json.dumps(r, ensure_ascii=False) for r in rules)
+    # text where leading zeros matter, Dutch date and time patterns (issue 9)
+    assert emu.cell(sid, "Deelnemers", "G2").number_format == {"type": "TEXT"}
+    assert emu.cell(sid, "Deelnemers", "I50").number_format == {"type": "TEXT"}
+    cell = emu.cell(sid, "Bijeenkomsten", "A2")  # Nr: the tool writes it, so not text-formatted
+    assert cell is None or cell.number_format is None
+    assert emu.cell(sid, "Bijeenkomsten", "C2").number_format == {"type": "DATE", "pattern": "dd-mm-yyyy"}
+    assert emu.cell(sid, "Bijeenkomsten", "D2").number_format == {"type": "TIME", "pattern": "hh:mm"}
+    assert emu.count(":batchUpdate") == 1
     # and the new sheet passes `check` at once
     cfg.write_text(cfg.read_text() + f"google_sheet = '{sid}'\n")
     r = cli("check", "--config", str(cfg))
     assert r.exit_code == 0, r.output
+    # a date and a time the tool writes there show the Dutch way
+    from intervisie.tables import ChangeSet, RowAppend
+
+    wbk = GoogleWorkbook(sid, key_path, endpoint=emu.base_url)
+    wbk.read()
+    wbk.write(
+        ChangeSet(
+            appends=[
+                RowAppend(
+                    "Bijeenkomsten",
+                    {"Nr": "G-2027-01", "Groep": "G", "Datum": dt.date(2027, 3, 30), "Begintijd": dt.time(14)},
+                )
+            ]
+        )
+    )
+    shown = emu.get_grid(sid, "Bijeenkomsten", render="FORMATTED_VALUE")[1]
+    assert shown[:4] == ["G-2027-01", "G", "30-03-2027", "14:00"]
 
 
 @pytest.mark.parametrize("locale", ["en_US", "de_DE"])

@@ -400,6 +400,24 @@ class GoogleWorkbook(Workbook):
                 }
             )
             for i, col in enumerate(tab.columns):
+                fmt = _number_format(col)
+                if fmt is not None:
+                    # text columns keep leading zeros; dates and times show the Dutch way
+                    requests_.append(
+                        {
+                            "repeatCell": {
+                                "range": {
+                                    "sheetId": ids[tab.name],
+                                    "startRowIndex": 1,
+                                    "endRowIndex": 1000,
+                                    "startColumnIndex": i,
+                                    "endColumnIndex": i + 1,
+                                },
+                                "cell": {"userEnteredFormat": {"numberFormat": fmt}},
+                                "fields": "userEnteredFormat.numberFormat",
+                            }
+                        }
+                    )
                 rule = _validation_rule(col)
                 if rule is None or tab.system:
                     continue
@@ -437,6 +455,21 @@ def _cell(value: Any, bold: bool = False) -> dict[str, Any]:
     if bold:
         out["userEnteredFormat"] = {"textFormat": {"bold": True}}
     return out
+
+
+def _number_format(col: schema.Column) -> dict[str, str] | None:
+    """How a new sheet formats the column: text where a coordinator types numbers whose
+    leading zeros matter (a BIG number typed as 09333333330), Dutch date and time
+    patterns where the tool writes them."""
+    if col.text_cell and not col.owned:
+        # not on a column the tool writes: text sent behind an apostrophe into a cell
+        # formatted as text keeps the apostrophe in Google Sheets
+        return {"type": "TEXT"}
+    return {
+        Kind.DATE: {"type": "DATE", "pattern": "dd-mm-yyyy"},
+        Kind.TIME: {"type": "TIME", "pattern": "hh:mm"},
+        Kind.DATETIME: {"type": "DATE_TIME", "pattern": "dd-mm-yyyy hh:mm"},
+    }.get(col.kind)
 
 
 def _validation_rule(col: schema.Column) -> dict[str, Any] | None:
