@@ -224,3 +224,24 @@ def test_a_newer_ods_beside_the_workbook_is_warned_about(demo_xlsx):
     run(demo_xlsx, "check")
     (m,) = [m for m in meldingen(demo_xlsx) if m["Cel"] == "bestand intervisie.ods"]
     assert "later opgeslagen" in m["Melding"] and m["Ernst"] == "waarschuwing"
+
+
+def test_an_emptied_header_above_data_stops_that_tab_not_the_truth(demo_history_template, tmp_path):
+    """Review finding: deleting Aanwezigheid!C1 silently made everyone absent (and mailed
+    evaluation forms to people who were not there); deleting Deelnemers!G1 gave false
+    warnings in a column that does not exist."""
+    path = tmp_path / "intervisie.xlsx"
+    path.write_bytes(demo_history_template.read_bytes())
+    run(path, "run")
+    before = rows(path, "Accreditatie")
+    edit(path, {"Aanwezigheid!C1": None})
+    r = run(path, "run", today="2026-12-03")
+    found = {m["Cel"]: m for m in meldingen(path)}
+    assert "Kolom 'Aanwezig' ontbreekt" in found["Aanwezigheid!C1"]["Melding"]
+    assert rows(path, "Accreditatie") == before  # not recomputed from a damaged read
+    assert "evaluatie" not in r.output.split("Verstuurd")[-1]
+    edit(path, {"Aanwezigheid!C1": "Aanwezig", "Deelnemers!G1": None})
+    run(path, "check")
+    found = {m["Cel"]: m for m in meldingen(path)}
+    assert "Kolom 'Registratienummer' ontbreekt" in found["Deelnemers!G1"]["Melding"]
+    assert not any(c.startswith("Deelnemers!L") for c in found)

@@ -573,7 +573,7 @@ def test_misschien_counts_as_half_a_person_and_is_warned_about():
     out = plan(build(grid=grid), LIB, TODAY)
     p = only(out)
     v3 = next(v for v in p.verdicts if v.date == TUESDAYS[3])
-    assert any("verwacht 2.5" in r for r in v3.reasons)
+    assert any("verwacht 2,5" in r for r in v3.reasons)
     assert p.values["Datum"] == TUESDAYS[4]
     assert any("alleen met wie 'misschien' zei (3 ja, 2 misschien" in x.message for x in out.problems)
 

@@ -197,7 +197,11 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
                 rec.settings.min_attendance,
                 member=member,
             )
-            if p is None:
+            if p is None and name in rec.all_keys.get("Deelnemers", set()):
+                r.notes.append(
+                    "de rij op tabblad Deelnemers heeft een fout (zie Meldingen); registratie onbekend tot die hersteld is"
+                )
+            elif p is None:
                 r.notes.append("staat niet op tabblad Deelnemers (gast); geen registratie bekend")
             elif reg in REPORTED_REGISTERS and not number:
                 r.notes.append(f"geen {reg}-registratienummer op tabblad Deelnemers; niet op de plaklijst")

@@ -78,7 +78,7 @@ class ImportEvaluationsStep:
         meetings = {norm(nr): nr for nr in rec.all_keys.get("Bijeenkomsten", set())}
         people = {norm(n): n for n in rec.all_keys.get("Deelnemers", set())}
         forms: dict[tuple[str, str], Form] = {}
-        skipped = 0
+        skipped = superseded = 0
         for path in sorted(p for p in folder.iterdir() if p.is_file()):
             if path.name.startswith((".", "~$", ".~lock")):
                 continue
@@ -153,6 +153,8 @@ class ImportEvaluationsStep:
             )
             key = (norm(nr), norm(name))
             earlier = forms.get(key)
+            if earlier is not None:
+                superseded += 1  # two forms of one person for one meeting: the newest counts
             if earlier is None or form.saved >= earlier.saved:
                 forms[key] = form
             ctx.after_write.append(_mover(path, run.keep_forms or run.dry_run))
@@ -186,10 +188,16 @@ class ImportEvaluationsStep:
                     )
                 )
             replaced += 1
-        verb = "zou inlezen" if run.dry_run else "ingelezen"
+        where = (
+            "proefdraai: niets gewijzigd"
+            if run.dry_run
+            else "de bestanden blijven staan"
+            if run.keep_forms
+            else f"ingelezen bestanden staan nu in {folder / PROCESSED}"
+        )
         result.lines.append(
             f"Evaluatieformulieren uit {folder}: {added} nieuw, {replaced} vervangen door een nieuwer formulier, "
-            f"{same} al bekend, {skipped} overgeslagen ({verb})."
+            f"{same + superseded} al bekend of dubbel, {skipped} overgeslagen ({where})."
         )
 
 

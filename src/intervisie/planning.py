@@ -326,6 +326,11 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     return []
 
 
+def _nl(x: float) -> str:
+    """A number the Dutch way: 3,5."""
+    return f"{x:g}".replace(".", ",")
+
+
 def _case_label(c: Case, nr: str) -> str:
     """How a case is named in Logboek and on the terminal: a confidential case by its
     number only."""
@@ -396,7 +401,8 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             date = best.date
             explanation.append(
                 f"{dutch_date(date)}: {best.yes} ja en {best.maybe} misschien van {len(members)} "
-                f"(score {best.score:g}); de beste van {len(good)} geschikte data"
+                f"(score {_nl(best.score)}); "
+                + ("de enige geschikte datum" if len(good) == 1 else f"de beste van {len(good)} geschikte data")
             )
             cell = g.origin.cell("Groep") if g.origin else "Groepen"
             if best.yes < g.min_members:
@@ -618,7 +624,7 @@ def _judge(
     expected = yes + SCORE["misschien"] * maybe  # 'misschien' counts as half a person
     if expected < g.min_members:
         reasons.append(
-            f"te weinig deelnemers (verwacht {expected:g}: {yes} ja en {maybe} misschien; minimaal {g.min_members})"
+            f"te weinig deelnemers (verwacht {_nl(expected)}: {yes} ja en {maybe} misschien; minimaal {g.min_members})"
         )
 
     def ok(name: str) -> bool:

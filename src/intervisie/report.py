@@ -405,6 +405,16 @@ class ReportStep:
             if run.report_year is None:
                 return
             year = run.report_year
+        if year >= run.today.year:
+            result.problems.append(
+                Problem(
+                    "waarschuwing",
+                    "Accreditatie",
+                    f"jaar {year}",
+                    f"Het jaar {year} is nog niet voorbij: de lijsten en bewijzen van deelname gaan over de "
+                    f"bijeenkomsten tot nu toe. Maak ze na afloop van het jaar opnieuw voor de registers.",
+                )
+            )
         report = plan_year(ctx, year)
         result.problems.extend(report.problems)
         if not report.outputs:
@@ -424,12 +434,14 @@ class ReportStep:
                 )
         where = run.output_dir / REPORT_DIR / str(year)
         kinds = {
-            "plaklijsten": sum(o.path.suffix == ".txt" for o in report.outputs),
-            "bewijzen van deelname": sum(o.path.parent.name == "certificaten" for o in report.outputs),
-            "jaarverslagen": sum(o.path.name.startswith("jaarverslag") for o in report.outputs),
-            "overzichten": sum(o.path.suffix == ".xlsx" for o in report.outputs),
+            ("plaklijst", "plaklijsten"): sum(o.path.suffix == ".txt" for o in report.outputs),
+            ("bewijs van deelname", "bewijzen van deelname"): sum(
+                o.path.parent.name == "certificaten" for o in report.outputs
+            ),
+            ("jaarverslag", "jaarverslagen"): sum(o.path.name.startswith("jaarverslag") for o in report.outputs),
+            ("overzicht", "overzichten"): sum(o.path.suffix == ".xlsx" for o in report.outputs),
         }
-        summary = ", ".join(f"{n} {k}" for k, n in kinds.items())
+        summary = ", ".join(f"{n} {one if n == 1 else many}" for (one, many), n in kinds.items())
         verb = "zou maken" if run.dry_run else "gemaakt"
         result.lines.append(f"Jaarrapportage {year} {verb} in {where}: {summary}.")
         if not run.dry_run and written:

@@ -393,6 +393,7 @@ LOGBOEK = Tab(
 STRUCTURAL: dict[str, tuple[str, ...]] = {
     "Bijeenkomsten": ("Nr", "Groep", "Datum", "Status"),
     "Casussen": ("Nr", "Inbrenger", "Groep", "Titel", "Status"),
+    "Aanwezigheid": ("Bijeenkomst", "Naam", "Aanwezig"),
 }
 
 # How a row whose key (Nr) the coordinator left empty is told apart until the tool has

@@ -251,6 +251,8 @@ class AttendanceStep:
 
     def __call__(self, ctx: Context) -> None:
         rec, result = ctx.records, ctx.result
+        if "Aanwezigheid" in rec.unreadable:
+            return  # nothing is pre-filled or closed from a tab that cannot be read
         outcome = prefill_and_close(rec, ctx.run.today)
         result.changes.appends.extend(outcome.appends)
         result.changes.cells.extend(outcome.cells)
@@ -265,6 +267,12 @@ class AccreditationStep:
     name = "accreditatie"
 
     def __call__(self, ctx: Context) -> None:
+        blocked = sorted(ctx.records.unreadable & {"Aanwezigheid", "Deelnemers", "Bijeenkomsten", "Groepen"})
+        if blocked:
+            ctx.result.lines.append(
+                f"Accreditatie niet bijgewerkt: tabblad {' en '.join(blocked)} kan niet gelezen worden (zie Meldingen)."
+            )
+            return
         rows = ledger(ctx.records, ctx.run.library, ctx.run.today)
         table = tab_rows(rows)
         if not _as_read(ctx, schema.ACCREDITATIE, table):
@@ -286,6 +294,8 @@ class StatusStep:
 
     def __call__(self, ctx: Context) -> None:
         run, rec, result = ctx.run, ctx.records, ctx.result
+        if rec.unreadable & {"Aanwezigheid", "Bijeenkomsten"}:
+            return  # the sentences would be made from a damaged read
         sent: dict[str, dict[str, dt.date]] = {}
         path = run.state_dir / JOURNAL_FILE
         if path.exists():

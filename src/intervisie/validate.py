@@ -230,6 +230,7 @@ def validate(snapshot: Snapshot) -> Records:
     problems = rec.problems
     problems.extend(early)
     cols_of: dict[str, dict[str, int]] = {}
+    damaged: set[str] = set()  # tabs with an emptied header above data
     for tab in schema.DATA_TABS:
         raw = snapshot.get(tab.name)
         if raw is None or tab.system:
@@ -253,7 +254,26 @@ def validate(snapshot: Snapshot) -> Records:
                 and any(i < len(v) and not is_blank(v[i]) for _, v in raw.rows)
             )
         ]
+        holes = [i for i in strangers if i >= len(raw.header) or is_blank(raw.header[i])]
         for col in tab.columns:
+            if col.name not in cols and not _needed(tab, col) and holes:
+                # an emptied header above data: most likely this column, damaged; reading
+                # the tab without it would silently lose what is under it
+                i = holes.pop(0)
+                strangers.remove(i)
+                cell = schema.cell_ref(raw.title, i + 1, 1)
+                damaged.add(tab.name)
+                problems.append(
+                    Problem(
+                        FOUT,
+                        tab.name,
+                        cell,
+                        f"Kolom '{col.name}' ontbreekt in de kopregel van {raw.title} en de kop in {cell} is leeg, "
+                        f"terwijl er gegevens onder staan. Zet '{col.name}' in {cell} als dat die kolom is (of geef "
+                        "de kolom een eigen kop); tot dan wordt dit tabblad overgeslagen.",
+                    )
+                )
+                continue
             if _needed(tab, col) and col.name not in cols:
                 if strangers:
                     i = strangers.pop(0)
@@ -296,7 +316,7 @@ def validate(snapshot: Snapshot) -> Records:
         if raw is None:
             return
         cols = cols_of[tab.name]
-        if any(_needed(tab, c) and c.name not in cols for c in tab.columns):
+        if tab.name in damaged or any(_needed(tab, c) and c.name not in cols for c in tab.columns):
             rec.unreadable.add(tab.name)
             return
         for row, vals in raw.rows:

@@ -166,6 +166,7 @@ def _for_meeting(
     if (
         m.status in ("bevestigd", "gehouden")
         and s.evaluation_days <= since <= s.evaluation_days + EVALUATION_GRACE_DAYS
+        and "Aanwezigheid" not in rec.unreadable  # who was there cannot be read: wait for the repair
     ):
         rows = [a for a in rec.attendance_of(m.nr) if a.present]
         present = {a.name for a in rows if a.present == "ja"}

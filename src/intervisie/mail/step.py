@@ -224,7 +224,7 @@ class SummaryStep:
         sent = Counter(m["soort"] for m in result.messages)
         lines = [line for line in result.lines if not line.startswith("Documenten:")]
         if sent:
-            lines.append("Verstuurd: " + ", ".join(f"{n} {kind}" for kind, n in sorted(sent.items())) + ".")
+            lines.append("Verstuurd: " + ", ".join(counted(n, kind) for kind, n in sorted(sent.items())) + ".")
         context = {
             "datum": run.today.strftime("%d-%m-%Y"),
             "werkmap": ctx.wb.describe(),
@@ -351,10 +351,27 @@ def _read_only_entries(run: Run) -> list[Entry]:
         return journal.entries()
 
 
+#: the plural of each kind of message, for summaries ("7 uitnodigingen")
+PLURALS = {
+    "uitnodiging": "uitnodigingen",
+    "casus": "casusformulieren",
+    "wijziging": "wijzigingen",
+    "afzegging": "afzeggingen",
+    "herinnering": "herinneringen",
+    "evaluatie": "evaluatieformulieren",
+    "samenvatting": "samenvattingen",
+}
+SINGULARS = {"casus": "casusformulier", "evaluatie": "evaluatieformulier"}
+
+
+def counted(n: int, kind: str) -> str:
+    return f"{n} {SINGULARS.get(kind, kind) if n == 1 else PLURALS.get(kind, kind)}"
+
+
 def _summary_line(ctx: Context) -> None:
     counts = Counter(m["soort"] for m in ctx.result.messages)
     verb = "zou versturen" if ctx.run.dry_run else "verstuurd"
-    text = ", ".join(f"{n} {k}" for k, n in sorted(counts.items())) if counts else "niets"
+    text = ", ".join(counted(n, k) for k, n in sorted(counts.items())) if counts else "niets"
     ctx.result.lines.append(f"E-mail: {text} {verb}.")
 
 
