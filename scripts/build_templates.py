@@ -1026,7 +1026,8 @@ def build_evaluatieformulier():
         doc,
         "Jouw terugblik helpt de groep om de bijeenkomsten steeds beter te maken. Vul het "
         "formulier in Word in (klik in een grijs vak) of print het en schrijf je antwoorden "
-        "in de vakken. Lever het daarna in bij de voorzitter.",
+        "in de vakken. Stuur het ingevulde bestand terug als antwoord op de e-mail, of lever het "
+        "geprinte formulier in bij de voorzitter.",
         style="Toelichting",
         space_before=Mm(3),
     )

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .accreditation import present_at
 from .records import Meeting, Records
+from .schema import norm
 from .values import dutch_date
 
 #: mail kinds whose sending the text mentions, in the order of a meeting's life
@@ -57,7 +59,8 @@ def meeting_status(
             else "dan gaan de uitnodigingen bij de eerstvolgende run de deur uit"
         )
         return f"{head}. Zet de status op bevestigd, {nxt}."
-    present = sum(1 for a in rec.attendance_of(m.nr) if a.present == "ja")
+    # present as the accreditation counts it: 'ja', and substitutes
+    present = len({norm(name) for name, _a in present_at(rec, m.nr)})
     filled = any(a.present for a in rec.attendance_of(m.nr))
     if m.status == "gehouden" or (m.status == "bevestigd" and m.date < today and filled):
         text = f"Gehouden op {when}" + (f": {present} aanwezig." if filled else ".") + done
