@@ -76,8 +76,10 @@ class Tab:
     help: str = ""
     _index: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
     _memo: dict[str, Column | None] = field(default_factory=dict, compare=False, repr=False)
+    _exact: dict[str, Column] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
+        self._exact.update((c.name, c) for c in self.columns)
         for col in self.columns:
             for n in col.all_names:
                 self._index[norm(n)] = col
@@ -98,6 +100,9 @@ class Tab:
         return self._memo[key]
 
     def col(self, name: str) -> Column:
+        c = self._exact.get(name)  # the schema's own names: no normalising
+        if c is not None:
+            return c
         c = self.column(name)
         if c is None:
             raise KeyError(f"{self.name} has no column {name!r}")

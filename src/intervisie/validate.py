@@ -90,8 +90,9 @@ class RowContext:
         """The typed value of a column; its schema default when blank or unreadable
         (an unreadable value is reported and fails the row), else None."""
         col = self.tab.col(column)
-        raw = self.rawval(col.name)
-        if is_blank(raw):
+        idx = self.cols.get(col.name)
+        raw = self.vals[idx] if idx is not None and idx < len(self.vals) else None
+        if raw is None or (type(raw) is str and not raw.strip()):
             if col.required:
                 self.problem(
                     col.name, f"{col.name} is verplicht maar leeg. Vul het in; tot dan wordt deze rij overgeslagen."
@@ -100,9 +101,12 @@ class RowContext:
             raw = col.default
             if raw is None:
                 return None
-        value = parse_cell(
-            col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, WAARSCHUWING if col.lenient else sev)
-        )
+        if col.kind in _TEXT_KINDS and type(raw) is str:
+            value: Any = raw.strip()
+        else:
+            value = parse_cell(
+                col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, WAARSCHUWING if col.lenient else sev)
+            )
         if value is None and col.default is not None and raw != col.default:
             return parse_cell(col, col.default, lambda *_: None)
         if col.ref is not None and value:
@@ -135,11 +139,14 @@ class RowContext:
         return Origin(self.raw.title, self.row, dict(self.cols), raw)
 
 
+_TEXT_KINDS = frozenset((Kind.TEXT, Kind.LONGTEXT, Kind.REF))
+
+
 def parse_cell(col: Column, raw: Any, report: Callable[..., None]) -> Any:
+    if col.kind in _TEXT_KINDS:  # the common case first, without the error text
+        return raw.strip() if type(raw) is str else values.as_text(raw)
     shown = values.as_text(raw)
     try:
-        if col.kind in (Kind.TEXT, Kind.LONGTEXT, Kind.REF):
-            return values.as_text(raw)
         if col.kind == Kind.EMAIL:
             text = values.as_text(raw)
             if not values.is_email(text):
