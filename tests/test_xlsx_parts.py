@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from helpers import cli, meldingen, soffice_convert
+from helpers import cli, edit, meldingen, soffice_convert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -281,3 +281,40 @@ def test_styles_do_not_grow_run_after_run(demo_xlsx):
         run(demo_xlsx, "run")
         sizes.append(len(parts(demo_xlsx)["xl/styles.xml"]))
     assert sizes[1] == sizes[2]
+
+
+def test_two_new_tabs_in_one_write_get_parts_of_their_own(demo_xlsx):
+    """An older workbook without several system tabs: each new tab its own part."""
+    wb = load_workbook(demo_xlsx)
+    for title in ("Accreditatie", "Meldingen"):
+        del wb[title]
+    wb.save(demo_xlsx)
+    edit(demo_xlsx, {"Deelnemers!B2": "kapot"})  # a Melding to write
+    r = run(demo_xlsx, "run")
+    assert r.exit_code == 1, r.output
+    content = parts(demo_xlsx)["[Content_Types].xml"].decode()
+    overrides = re.findall(r'PartName="([^"]+)"', content)
+    assert len(overrides) == len(set(overrides))
+    owb = load_workbook(demo_xlsx, read_only=True)
+    assert owb["Accreditatie"]["A1"].value == "Jaar" and owb["Meldingen"]["A1"].value == "Tijdstip"
+    assert owb["Meldingen"].max_row >= 2  # the dimension covers the rows written
+    assert [c.value for c in next(owb["Meldingen"].iter_rows(min_row=2, max_row=2))][1] == "fout"
+
+
+def test_a_number_too_large_for_a_date_in_a_date_cell_does_not_stop_the_run(demo_xlsx):
+    # a row without Nr is found by Groep, Datum and Status: every Datum is read at write time
+    edit(
+        demo_xlsx,
+        {
+            "Bijeenkomsten!C2": 20261231,
+            "Bijeenkomsten!B4": "Gent Psychologen",
+            "Bijeenkomsten!C4": dt.datetime(2027, 2, 4),
+            "Bijeenkomsten!L4": "voorstel",
+        },
+    )
+    r = run(demo_xlsx, "run")
+    assert r.exit_code in (0, 1) and "onverwachte fout" not in r.output, r.output
+
+
+def test_characters_xml_cannot_hold_are_dropped():
+    assert clean_text("a\ufffeb\uffffc\ud800d\x01e") == "abcde"

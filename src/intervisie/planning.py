@@ -272,6 +272,8 @@ def plan(
 def release_cases(rec: Records, out: PlanOutcome) -> None:
     """A case planned on a meeting that was cancelled or deleted goes back to the queue
     (status nieuw, Bijeenkomst empty), in the records too, so this run can plan it."""
+    if "Bijeenkomsten" not in rec.all_keys or "Bijeenkomsten" in rec.unreadable:
+        return  # which meetings exist is not known: nothing is released
     for c in rec.cases:
         if c.status != "ingepland" or not c.meeting or c.origin is None or not c.nr:
             continue

@@ -67,6 +67,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True, remove_blank_t
 _REF = re.compile(r"([A-Z]+)(\d+)")
 # XML 1.0 cannot hold these; Excel files cannot either.
 _ILLEGAL = {c: None for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+_NON_XML = re.compile("[\ud800-\udfff\ufffe\uffff]")  # no XML character either
 
 
 def q(tag: str) -> str:
@@ -80,6 +81,7 @@ def clean_text(text: str) -> str:
     """Text as an xlsx cell can hold it: no control characters, CRLF as LF, and at
     most 32,767 characters (Excel's cell limit)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").translate(_ILLEGAL)
+    text = _NON_XML.sub("", text)
     return text[:32767]
 
 
@@ -272,7 +274,8 @@ class PartGrid:
 
     def add_tab(self, title: str) -> None:
         n = 1
-        while f"xl/worksheets/sheet{n}.xml" in self.names | set(self.out):
+        taken = self.names | set(self.out) | {sh.part for sh in self.sheets.values()}
+        while f"xl/worksheets/sheet{n}.xml" in taken:
             n += 1
         part = f"xl/worksheets/sheet{n}.xml"
         root = etree.fromstring(
@@ -358,7 +361,10 @@ class PartGrid:
             return text
         s = int(c.get("s", "0"))
         if s and self._is_date_style(s):
-            return from_excel(number, self.epoch)
+            try:
+                return from_excel(number, self.epoch)
+            except (OverflowError, ValueError):
+                return number  # no date (20261231 typed in a date cell): the number as it is
         return int(number) if number.is_integer() and "." not in text and "E" not in text.upper() else number
 
     def blocked(self, title: str, row: int, col: int) -> str | None:
@@ -542,7 +548,11 @@ class PartGrid:
         """The new file: unchanged parts copied as stored, changed parts spliced."""
         for sh in self.sheets.values():
             if sh.dirty:
-                self.out[sh.part] = _serialise(sh.root) if sh.new else self._splice(sh)
+                if sh.new:
+                    _update_dimension(sh)
+                    self.out[sh.part] = _serialise(sh.root)
+                else:
+                    self.out[sh.part] = self._splice(sh)
         if self.styles_part is not None and self.styles_part in self.out and self.styles is not None:
             self.out[self.styles_part] = _serialise(self.styles)
         if self.formula_removed:
