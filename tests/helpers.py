@@ -76,3 +76,18 @@ def tab_rows(path: Path, tab: str) -> list[dict[str, Any]]:
     out = [dict(zip(header, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if any(c.value for c in r)]
     wb.close()
     return out
+
+
+def docx_text(path: Path) -> str:
+    """All text of a .docx as a reader sees it: paragraphs, table cells, headers and footers."""
+    from docx import Document
+
+    doc = Document(str(path))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            parts.extend(cell.text for cell in row.cells)
+    for section in doc.sections:
+        parts.extend(p.text for p in section.header.paragraphs)
+        parts.extend(p.text for p in section.footer.paragraphs)
+    return "\n".join(parts)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document
-from helpers import cli, edit, meldingen, soffice_convert
+from helpers import cli, docx_text, edit, meldingen, soffice_convert
 from helpers import tab_rows as rows
 from openpyxl import load_workbook
 from test_documents import fill, sdts
@@ -148,17 +148,6 @@ def test_accreditation_tab_on_the_demo_history(history_xlsx):
 
 
 # ----------------------------------------------------------------------------- the yearly outputs
-
-
-def docx_text(path: Path) -> str:
-    doc = Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(c.text for c in row.cells)
-    for section in doc.sections:
-        parts.extend(p.text for p in section.footer.paragraphs)
-    return "\n".join(parts)
 
 
 def zero_big() -> str:

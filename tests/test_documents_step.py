@@ -4,25 +4,11 @@ custom templates and methods that do not fit."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from docx import Document
-from helpers import cli, meldingen
+from helpers import cli, docx_text, meldingen
 from openpyxl import load_workbook
 
 TODAY = "2026-11-22"
 UTRECHT = "Utrecht Jeugdzorg-2026-02"
-
-
-def docx_text(path: Path) -> str:
-    doc = Document(str(path))
-    parts = [p.text for p in doc.paragraphs]
-    for table in doc.tables:
-        for row in table.rows:
-            parts.extend(cell.text for cell in row.cells)
-    for section in doc.sections:
-        parts.extend(p.text for p in section.header.paragraphs)
-    return "\n".join(parts)
 
 
 def edit(path, sheet, cell, value):

@@ -27,10 +27,10 @@ from .docgen import meeting_slots
 from .errors import TimetableError
 from .methods import KIND_BREAK, MethodLibrary
 from .records import Attendance, Meeting, Problem, Records
-from .schema import norm
+from .schema import REGISTRATIES, norm
 
 #: the registers whose numbers go on a paste list ('Geen' has no register to report to)
-REPORTED_REGISTERS = ("BIG", "SKJ", "NIP", "KRF", "V&VN", "Registerplein", "Anders")
+REPORTED_REGISTERS = tuple(r for r in REGISTRATIES if r != "Geen")
 
 
 def _minutes(t: dt.time) -> int:

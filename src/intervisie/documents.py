@@ -775,17 +775,14 @@ def read_evaluation_form(path: Path) -> dict[str, str]:
     return result
 
 
-#: How the form's labels and questions read (normalised, prefix match) -> control tag.
-#: Used when the controls themselves are gone: LibreOffice, going through .odt, turns
-#: text controls into plain text or input fields.
+#: How the form's labels and questions read (normalised, prefix match) -> control tag:
+#: the controls' own titles (EVALUATION_CONTROLS), and the two labels the form prints
+#: differently. Used when the controls themselves are gone: LibreOffice, going through
+#: .odt, turns text controls into plain text or input fields.
 _TITLES = {
-    "bijeenkomst": "bijeenkomst",
+    **{title.casefold(): tag for tag, (title, _values) in EVALUATION_CONTROLS.items()},
     "je naam": "naam",
-    "naam": "naam",
     "welk cijfer": "cijfer",
-    "wat ging goed": "goed",
-    "wat kan beter": "beter",
-    "wat neem je mee": "meenemen",
 }
 
 

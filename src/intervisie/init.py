@@ -22,6 +22,7 @@ from . import schema
 from .errors import WorkbookError
 from .files import atomic_write
 from .schema import Kind, Tab
+from .values import as_text
 from .workbook.excel import set_cell
 from .workbook.xlsxparts import DATE_FORMAT, DATETIME_FORMAT, TIME_FORMAT
 
@@ -184,16 +185,12 @@ def build_workbook(data: dict[str, list[list[Any]]], today: dt.date) -> XlWorkbo
         if tab is schema.INSTELLINGEN:
             for r in range(2, len(schema.SETTINGS) + 2):
                 ws.cell(r, 2).alignment = Alignment(wrap_text=True, vertical="top")
-                ws.row_dimensions[r].height = _text_height(values_text(ws.cell(r, 2).value), tab.columns[1].width)
+                ws.row_dimensions[r].height = _text_height(as_text(ws.cell(r, 2).value), tab.columns[1].width)
         if tab is schema.BIJEENKOMSTEN:
             _highlight_proposals(ws, len(headers))
     _names_and_dropdowns(wb, data)
     wb.active = 0
     return wb
-
-
-def values_text(value: Any) -> str:
-    return "" if value is None else str(value)
 
 
 def _header_width(name: str, width: int) -> float:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from .schema import IDENTITY_WITHOUT_KEY, QUORUM_ROLLEN, TAB_BY_NAME, cell_ref, setting_defaults
 from .values import is_blank
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 
 @dataclass(frozen=True)
@@ -199,104 +203,69 @@ class Records:
     # tabs skipped whole because a header they cannot do without is missing
     unreadable: set[str] = field(default_factory=set)
 
-    # lookups built once per records (a national workbook has 100,000 attendance rows)
-    _by_meeting: tuple[int, int, dict[str, list[Attendance]]] | None = field(default=None, repr=False, compare=False)
-    _by_group: tuple[int, int, dict[str, list[Participant]]] | None = field(default=None, repr=False, compare=False)
-    _grades: tuple[int, int, dict[str, list[float]]] | None = field(default=None, repr=False, compare=False)
+    # lookups built once per records (a national workbook has 100,000 attendance rows);
+    # an index is rebuilt when the list or dict it was built from is replaced or grows
+    _indexes: dict[str, tuple[int, int, Any]] = field(default_factory=dict, repr=False, compare=False)
+
+    def _index(self, name: str, source: Sized, build: Callable[[], T]) -> T:
+        sig = (id(source), len(source))
+        hit = self._indexes.get(name)
+        if hit is None or hit[:2] != sig:
+            hit = self._indexes[name] = (*sig, build())
+        return hit[2]  # stored by name, built by `build`
 
     def attendance_of(self, nr: str) -> list[Attendance]:
         """The Aanwezigheid rows of meeting `nr`."""
-        c = self._by_meeting
-        if c is None or c[0] != id(self.attendance) or c[1] != len(self.attendance):
-            index: dict[str, list[Attendance]] = {}
-            for a in self.attendance:
-                index.setdefault(a.meeting, []).append(a)
-            c = self._by_meeting = (id(self.attendance), len(self.attendance), index)
-        return c[2].get(nr, [])
-
-    _cases_by_nr: tuple[int, int, dict[str, Case]] | None = field(default=None, repr=False, compare=False)
-
-    def cases_of(self, nrs: list[str]) -> list[Case]:
-        """The cases with these numbers, in that order (unknown numbers left out)."""
-        c = self._cases_by_nr
-        if c is None or c[0] != id(self.cases) or c[1] != len(self.cases):
-            index: dict[str, Case] = {}
-            for case in self.cases:
-                if case.nr:
-                    index.setdefault(case.nr, case)
-            c = self._cases_by_nr = (id(self.cases), len(self.cases), index)
-        return [c[2][n] for n in nrs if n in c[2]]
-
-    _meetings_idx: tuple[int, int, dict[object, list[Meeting]]] | None = field(default=None, repr=False, compare=False)
-
-    def _meeting_index(self) -> dict[object, list[Meeting]]:
-        c = self._meetings_idx
-        if c is None or c[0] != id(self.meetings) or c[1] != len(self.meetings):
-            index: dict[object, list[Meeting]] = {}
-            for m in self.meetings.values():
-                index.setdefault(("group", m.group), []).append(m)
-                if m.date is not None:
-                    index.setdefault(("date", m.date), []).append(m)
-            c = self._meetings_idx = (id(self.meetings), len(self.meetings), index)
-        return c[2]
-
-    _group_idx: tuple[int, int, int, int, dict[object, list[Any]]] | None = field(
-        default=None, repr=False, compare=False
-    )
-
-    def _by_group_index(self) -> dict[object, list[Any]]:
-        c = self._group_idx
-        sig = (id(self.cases), len(self.cases), id(self.availability), len(self.availability))
-        if c is None or c[:4] != sig:
-            index: dict[object, list[Any]] = {}
-            for case in self.cases:
-                index.setdefault(("case", case.group), []).append(case)
-            for a in self.availability:
-                index.setdefault(("avail", a.group), []).append(a)
-            index[("order",)] = [{p: i for i, p in enumerate(self.participants)}]
-            c = self._group_idx = (*sig, index)
-        return c[4]
-
-    def cases_in(self, group: str) -> list[Case]:
-        return self._by_group_index().get(("case", group), [])
-
-    def availability_of(self, group: str) -> list[Availability]:
-        return self._by_group_index().get(("avail", group), [])
-
-    def participant_order(self) -> dict[str, int]:
-        """Name -> position on the Deelnemers tab (ties in rotations go by it)."""
-        order: dict[str, int] = self._by_group_index()[("order",)][0]
-        if len(order) != len(self.participants):
-            order = {p: i for i, p in enumerate(self.participants)}
-        return order
-
-    def meetings_of(self, group: str) -> list[Meeting]:
-        """The group's meetings (rows of Bijeenkomsten that were read)."""
-        return self._meeting_index().get(("group", group), [])
-
-    def meetings_on(self, day: dt.date) -> list[Meeting]:
-        return self._meeting_index().get(("date", day), [])
+        return self._index("attendance", self.attendance, lambda: _group_by(self.attendance, "meeting")).get(nr, [])
 
     def grades_of(self, nr: str) -> list[float]:
         """The grades given to meeting `nr` on the Evaluaties tab."""
-        c = self._grades
-        if c is None or c[0] != id(self.evaluations) or c[1] != len(self.evaluations):
-            index: dict[str, list[float]] = {}
-            for e in self.evaluations:
-                if e.grade is not None:
-                    index.setdefault(e.meeting, []).append(e.grade)
-            c = self._grades = (id(self.evaluations), len(self.evaluations), index)
-        return c[2].get(nr, [])
+        graded = self._index(
+            "grades",
+            self.evaluations,
+            lambda: _group_by([e for e in self.evaluations if e.grade is not None], "meeting"),
+        )
+        return [e.grade for e in graded.get(nr, []) if e.grade is not None]
+
+    def cases_of(self, nrs: list[str]) -> list[Case]:
+        """The cases with these numbers, in that order (unknown numbers left out)."""
+        by_nr = self._index("case nrs", self.cases, lambda: {c.nr: c for c in reversed(self.cases) if c.nr})
+        return [by_nr[n] for n in nrs if n in by_nr]
+
+    def cases_in(self, group: str) -> list[Case]:
+        return self._index("case groups", self.cases, lambda: _group_by(self.cases, "group")).get(group, [])
+
+    def availability_of(self, group: str) -> list[Availability]:
+        return self._index("availability", self.availability, lambda: _group_by(self.availability, "group")).get(
+            group, []
+        )
+
+    def participant_order(self) -> dict[str, int]:
+        """Name -> position on the Deelnemers tab (ties in rotations go by it)."""
+        return self._index("order", self.participants, lambda: {p: i for i, p in enumerate(self.participants)})
+
+    def meetings_of(self, group: str) -> list[Meeting]:
+        """The group's meetings (rows of Bijeenkomsten that were read)."""
+        return self._index("meeting groups", self.meetings, lambda: _group_by(self.meetings.values(), "group")).get(
+            group, []
+        )
+
+    def meetings_on(self, day: dt.date) -> list[Meeting]:
+        return self._index("meeting dates", self.meetings, lambda: _group_by(self.meetings.values(), "date")).get(
+            day, []
+        )
 
     def quorum_members(self, group: str) -> list[Participant]:
         """The active members who count towards the group's size and quorum."""
         return [p for p in self.members(group) if p.role in QUORUM_ROLLEN]
 
     def members(self, group: str, active_only: bool = True) -> list[Participant]:
-        c = self._by_group
-        if c is None or c[0] != id(self.participants) or c[1] != len(self.participants):
-            index: dict[str, list[Participant]] = {}
-            for p in self.participants.values():
-                index.setdefault(p.group, []).append(p)
-            c = self._by_group = (id(self.participants), len(self.participants), index)
-        return [p for p in c[2].get(group, []) if (p.active or not active_only) and p.role != "gast"]
+        by_group = self._index("members", self.participants, lambda: _group_by(self.participants.values(), "group"))
+        return [p for p in by_group.get(group, []) if (p.active or not active_only) and p.role != "gast"]
+
+
+def _group_by(items: Iterable[U], attr: str) -> dict[Any, list[U]]:
+    out: dict[Any, list[U]] = {}
+    for item in items:
+        out.setdefault(getattr(item, attr), []).append(item)
+    return out

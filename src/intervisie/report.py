@@ -46,10 +46,6 @@ def paste_number(registration: str, number: str) -> str:
     return number.strip()
 
 
-def nl_number(value: float) -> str:
-    return points_text(value)
-
-
 @dataclass
 class Output:
     path: Path
@@ -235,17 +231,17 @@ def _certificate_writer(ctx: Context, r: LedgerRow) -> Callable[[Path], None]:
         "attended": r.attended,
         "held": r.held,
         "percent": r.percent,
-        "hours": nl_number(r.hours),
-        "points": nl_number(r.points) if g.points_per_hour else "",
-        "points_per_hour": nl_number(g.points_per_hour),
+        "hours": points_text(r.hours),
+        "points": points_text(r.points) if g.points_per_hour else "",
+        "points_per_hour": points_text(g.points_per_hour),
         "accreditation_body": g.accreditation_body,
         "accreditation_nr": g.accreditation_nr,
         "visits": [
             {
                 "nr": v.meeting,
                 "date_long": dutch_date(v.date),
-                "hours": nl_number(round(v.minutes / 60, 2)),
-                "points": nl_number(v.points),
+                "hours": points_text(round(v.minutes / 60, 2)),
+                "points": points_text(v.points),
             }
             for v in r.visits
         ],
@@ -280,7 +276,7 @@ def _annual_writer(
                 "method": m.method or g.method,
                 "cases": "; ".join(x for x in (_case_label(rec, n) for n in m.cases) if x),
                 "present": str(present) if counted else "",
-                "grade": nl_number(round(avg, 1)) if avg is not None else "",
+                "grade": points_text(round(avg, 1)) if avg is not None else "",
             }
         )
         if counted:
@@ -296,9 +292,9 @@ def _annual_writer(
         "cancelled": sum(m.status == "geannuleerd" for m in meetings),
         "members": len(members),
         "attendance_avg": (
-            f"{nl_number(round(statistics.fmean(presents), 1))} personen per bijeenkomst" if presents else "–"
+            f"{points_text(round(statistics.fmean(presents), 1))} personen per bijeenkomst" if presents else "–"
         ),
-        "grade_avg": nl_number(round(statistics.fmean(all_grades), 1)) if all_grades else "–",
+        "grade_avg": points_text(round(statistics.fmean(all_grades), 1)) if all_grades else "–",
         "evaluations": len(all_grades),
         "methods": ", ".join(sorted({m.method or g.method for m in held if (m.method or g.method)})),
         "accreditation": " ".join(x for x in (g.accreditation_body, g.accreditation_nr) if x),

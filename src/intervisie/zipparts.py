@@ -15,6 +15,14 @@ ZIP_DATE_TIME = (1980, 1, 1, 0, 0, 0)
 COMPRESS_LEVEL = 6
 
 
+def _encoded(name: str) -> tuple[bytes, int]:
+    """A member name as stored, with the UTF-8 flag when it is not plain ASCII."""
+    try:
+        return name.encode("ascii"), 0
+    except UnicodeEncodeError:
+        return name.encode("utf-8"), 0x800
+
+
 @dataclass(frozen=True)
 class ZipMember:
     name: bytes
@@ -27,10 +35,7 @@ class ZipMember:
 
     @classmethod
     def build(cls, name: str, data: bytes, level: int = COMPRESS_LEVEL) -> ZipMember:
-        try:
-            raw_name, flags = name.encode("ascii"), 0
-        except UnicodeEncodeError:
-            raw_name, flags = name.encode("utf-8"), 0x800
+        raw_name, flags = _encoded(name)
         comp = zlib.compressobj(level, zlib.DEFLATED, -15)
         payload = comp.compress(data) + comp.flush()
         method = zipfile.ZIP_DEFLATED
@@ -48,10 +53,7 @@ class ZipMember:
         n, e = struct.unpack("<HH", local[26:30])
         fh.seek(info.header_offset + 30 + n + e)
         payload = fh.read(info.compress_size)
-        try:
-            raw_name, flags = info.filename.encode("ascii"), 0
-        except UnicodeEncodeError:
-            raw_name, flags = info.filename.encode("utf-8"), 0x800
+        raw_name, flags = _encoded(info.filename)
         flags |= info.flag_bits & 0x6  # the deflate option bits; no data descriptor
         return cls(raw_name, flags, info.compress_type, info.CRC, info.compress_size, info.file_size, payload)
 
