@@ -329,3 +329,29 @@ def test_a_grade_that_is_no_number_is_kept_as_typed(demo_xlsx, tmp_path):
     r = run(demo_xlsx, "check")
     assert r.exit_code == 0  # a warning, the row is kept
     assert any(m["Cel"] == "Evaluaties!C2" and m["Ernst"] == "waarschuwing" for m in meldingen(demo_xlsx))
+
+
+def test_a_broken_certificate_template_is_named_and_the_rest_is_made(history_xlsx):
+    """A group's own certificaat.docx with an unknown field: one Melding on the
+    group's Sjablonen cell; paste lists and the annual report are still made."""
+    from intervisie.documents import default_template_dir
+
+    own = history_xlsx.parent / "sjablonen"
+    own.mkdir()
+    with (
+        zipfile.ZipFile(default_template_dir() / "certificaat.docx") as zin,
+        zipfile.ZipFile(own / "certificaat.docx", "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
+        for item in zin.infolist():
+            data = zin.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"{{ name }}", b"{{ naam_fout }}")
+            zout.writestr(item, data)
+    edit(history_xlsx, {"Groepen!N2": "sjablonen"})
+    r = run(history_xlsx, "report", "--year", "2025")
+    assert r.exit_code == 1, r.output
+    (m,) = [m for m in meldingen(history_xlsx) if m["Cel"] == "Groepen!N2"]
+    assert "naam_fout" in m["Melding"] and "bewijs van deelname" in m["Melding"] and "de rest" in m["Melding"]
+    folder = history_xlsx.parent / "output" / "rapportage" / "2025" / "Utrecht Jeugdzorg"
+    assert (folder / "plaklijst-BIG.txt").exists() and (folder / "jaarverslag-2025.docx").exists()
+    assert not list(folder.glob("certificaten/*.docx"))

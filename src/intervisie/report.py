@@ -31,6 +31,7 @@ from .errors import TemplateError
 from .files import atomic_write
 from .pipeline import Context
 from .records import Meeting, Problem, Records
+from .steps import template_folder
 from .values import dutch_date
 
 REPORT_DIR = "rapportage"
@@ -51,6 +52,7 @@ class Output:
     path: Path
     what: str  # Dutch, for the summary
     write: Callable[[Path], None]
+    group: str = ""
 
 
 @dataclass
@@ -107,6 +109,7 @@ def plan_year(ctx: Context, year: int) -> YearReport:
                             folder / f"plaklijst-{safe_name(register)}.txt",
                             f"plaklijst {register} ({len(numbers)} nummers)",
                             _text_writer(text),
+                            group=group,
                         )
                     )
         if grows:
@@ -115,6 +118,7 @@ def plan_year(ctx: Context, year: int) -> YearReport:
                     folder / f"accreditatie-{year}.xlsx",
                     f"overzicht accreditatie ({len(grows)} personen)",
                     _sheet_writer(grows, year, group),
+                    group=group,
                 )
             )
         for r in grows:
@@ -124,6 +128,7 @@ def plan_year(ctx: Context, year: int) -> YearReport:
                         folder / "certificaten" / f"{safe_name(r.name)}.docx",
                         f"bewijs van deelname {r.name}",
                         _certificate_writer(ctx, r),
+                        group=group,
                     )
                 )
         meetings = _meetings_of(rec, group, year)
@@ -133,6 +138,7 @@ def plan_year(ctx: Context, year: int) -> YearReport:
                     folder / f"jaarverslag-{year}.docx",
                     "jaarverslag",
                     _annual_writer(ctx, group, year, meetings, grows),
+                    group=group,
                 )
             )
     return report
@@ -210,10 +216,8 @@ def _sheet_writer(rows: list[LedgerRow], year: int, group: str) -> Callable[[Pat
 
 
 def _renderer(ctx: Context, group: str) -> Renderer:
-    from .steps import _template_folder
-
     g = ctx.records.groups[group]
-    return Renderer(_template_folder(ctx, g.templates))
+    return Renderer(template_folder(ctx, g.templates))
 
 
 def _certificate_writer(ctx: Context, r: LedgerRow) -> Callable[[Path], None]:
@@ -417,6 +421,7 @@ class ReportStep:
             result.lines.append(f"Jaarrapportage {year}: geen gehouden bijeenkomsten in {year}; niets gemaakt.")
             return
         written = 0
+        broken: set[tuple[str, str]] = set()
         for out in report.outputs:
             if run.dry_run:
                 result.lines.append(f"Zou maken: {out.path} ({out.what})")
@@ -425,8 +430,20 @@ class ReportStep:
                 out.write(out.path)
                 written += 1
             except TemplateError as exc:
+                if (out.group, exc.message) in broken:
+                    continue  # one Melding per broken template, not one per person
+                broken.add((out.group, exc.message))
+                g = ctx.records.groups.get(out.group)
+                cell = g.origin.cell("Sjablonen") if g is not None and g.origin is not None else "Groepen"
                 result.problems.append(
-                    Problem("fout", "Groepen", "Groepen", f"{exc.message} ({out.what} niet gemaakt)")
+                    Problem(
+                        "fout",
+                        "Groepen",
+                        cell,
+                        f"{exc.message} Wat groep {out.group} met dit sjabloon maakt ({out.what} en dergelijke) "
+                        "is niet gemaakt; de rest van de jaarrapportage wel. Herstel het sjabloon en maak de "
+                        "rapportage opnieuw.",
+                    )
                 )
         where = run.output_dir / REPORT_DIR / str(year)
         kinds = {

@@ -113,7 +113,7 @@ class DocumentsStep:
                         Problem("fout", "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}")
                     )
                 continue
-            folder = _template_folder(ctx, g.templates)
+            folder = template_folder(ctx, g.templates)
             renderer = renderers.setdefault(folder, Renderer(folder))
             try:
                 templates = [renderer.get(job.kind) for job in jobs]  # all checked before any is rendered
@@ -232,7 +232,7 @@ def _recent(m: Meeting, today: dt.date, evaluation_days: int) -> bool:
     )
 
 
-def _template_folder(ctx: Context, group_folder: str) -> Path | None:
+def template_folder(ctx: Context, group_folder: str) -> Path | None:
     """A group's own template folder (relative to the workbook's folder, or the config's
     for a Google Sheet), else the config's, else None for the standard templates."""
     cfg = ctx.run.config
