@@ -406,3 +406,29 @@ def test_headers_tolerant_of_case_spacing_and_aliases(demo_xlsx):
     rec = validate(ExcelWorkbook(demo_xlsx).read())
     assert rec.problems == []
     assert rec.participants["Anouk van der Berg"].email == "anouk.vanderberg@example.nl"
+
+
+def test_a_value_parsed_once_is_reported_on_every_cell_that_holds_it(demo_xlsx):
+    """Validation parses each distinct value of a column once: its problem must still
+    be said on every cell, and a list value must not be shared between records."""
+    from intervisie.validate import validate
+    from intervisie.workbook.excel import ExcelWorkbook
+
+    plant(
+        demo_xlsx,
+        {
+            "Deelnemers!C2": "Utrect Jeugdzorg",
+            "Deelnemers!C3": "Utrect Jeugdzorg",
+            "Beschikbaarheid!D2": "wellicht",
+            "Beschikbaarheid!E3": "wellicht",
+            "Bijeenkomsten!J3": "C-001",  # the same Casus list in both meetings
+        },
+    )
+    rec = validate(ExcelWorkbook(demo_xlsx).read())
+    cells = [p.cell for p in rec.problems]
+    assert cells.count("Deelnemers!C2") == 1 and cells.count("Deelnemers!C3") == 1, cells
+    assert "Beschikbaarheid!D2" in cells and "Beschikbaarheid!E3" in cells, cells
+    first, second = (m.cases for m in rec.meetings.values())
+    assert first == second == ["C-001"]
+    first.append("X")
+    assert second == ["C-001"]

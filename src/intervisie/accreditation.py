@@ -225,8 +225,11 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
         for m in sorted(meetings, key=lambda x: (x.date, x.nr)):
             assert m.date is not None
             intervals, _note = _intervals(rec, library, m, timetables)
+            clipped: dict[tuple[dt.time | None, dt.time | None], int] = {}
             for name, a in present_at(rec, m.nr):
-                minutes = net_minutes(intervals, a.start, a.end)
+                minutes = clipped.get((a.start, a.end))
+                if minutes is None:
+                    minutes = clipped[(a.start, a.end)] = net_minutes(intervals, a.start, a.end)
                 row = row_for(year, name, group)
                 if any(v.meeting == m.nr for v in row.visits):
                     continue

@@ -26,15 +26,42 @@ class Problem:
         return self.severity == "fout"
 
 
-@dataclass
 class Origin:
     """Where a record came from: its tab title, row, header positions and raw values,
-    so write-back can address the same row by key and compare what was read."""
+    so write-back can address the same row by key and compare what was read.
 
-    title: str
-    row: int
-    columns: dict[str, int]  # schema column name -> 0-based index
-    raw: dict[str, Any]  # schema column name -> raw cell value as read
+    `raw` (schema column name -> raw cell value as read) is made from the row's values
+    when first asked for: most records never need it."""
+
+    __slots__ = ("title", "row", "columns", "_raw", "_vals")
+
+    def __init__(
+        self,
+        title: str,
+        row: int,
+        columns: dict[str, int],  # schema column name -> 0-based index; shared, not copied
+        raw: dict[str, Any] | None = None,
+        vals: list[Any] | None = None,  # the row's values, for `raw` on demand
+    ):
+        self.title, self.row, self.columns = title, row, columns
+        self._raw, self._vals = raw, vals
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        if self._raw is None:
+            vals = self._vals or []
+            n = len(vals)
+            self._raw = {name: (vals[i] if i < n else None) for name, i in self.columns.items()}
+            self._vals = None
+        return self._raw
+
+    def __repr__(self) -> str:
+        return f"Origin({self.title!r}, {self.row})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Origin):
+            return NotImplemented
+        return (self.title, self.row, self.columns, self.raw) == (other.title, other.row, other.columns, other.raw)
 
     def cell(self, column: str) -> str:
         idx = self.columns.get(column)

@@ -53,6 +53,9 @@ ENUM_ALIASES = {
 REQUIRED_TABS = tuple(t for t in schema.DATA_TABS if t.required)
 
 
+Memo = dict[tuple[str, type, Any], tuple[Any, tuple[tuple[str, str], ...]]]
+
+
 class RowContext:
     """Parses the cells of one row, collecting problems."""
 
@@ -65,10 +68,12 @@ class RowContext:
         cols: dict[str, int],
         sink: list[Problem],
         keys: dict[str, set[str]],
+        memo: Memo | None = None,
     ):
         self.tab, self.raw, self.row, self.vals, self.cols, self.sink = tab, raw, row, vals, cols, sink
         self.keys = keys  # every key of the referenced tabs
         self.failed = False
+        self.memo: Memo = {} if memo is None else memo  # shared by the rows of a tab
 
     def cell(self, column: str) -> str:
         idx = self.cols.get(column)
@@ -103,10 +108,25 @@ class RowContext:
                 return None
         if col.kind in _TEXT_KINDS and type(raw) is str:
             value: Any = raw.strip()
-        else:
-            value = parse_cell(
-                col, raw, lambda msg, sev=FOUT: self.problem(col.name, msg, WAARSCHUWING if col.lenient else sev)
-            )
+            if col.ref is None or not value:
+                return value
+            if value in self.keys[col.ref]:
+                return value
+        # the rest depends on the column and the value only: parsed once per distinct
+        # value, its problems repeated on every cell that holds it
+        key = (col.name, type(raw), raw)
+        hit = self.memo.get(key)
+        if hit is None:
+            said: list[tuple[str, str]] = []
+            value = self._parse(col, raw, lambda msg, sev=FOUT: said.append((msg, sev)))
+            hit = self.memo[key] = (value, tuple(said))
+        value, said_before = hit
+        for msg, sev in said_before:
+            self.problem(col.name, msg, sev)
+        return list(value) if type(value) is list else value  # a list of one's own
+
+    def _parse(self, col: Column, raw: Any, say: Callable[..., None]) -> Any:
+        value = parse_cell(col, raw, lambda msg, sev=FOUT: say(msg, WAARSCHUWING if col.lenient else sev))
         if value is None and col.default is not None and raw != col.default:
             return parse_cell(col, col.default, lambda *_: None)
         if col.ref is not None and value:
@@ -114,15 +134,14 @@ class RowContext:
             for name in value if isinstance(value, list) else [value]:
                 if name not in known:
                     if col.guest_ok:
-                        self.problem(
-                            col.name,
+                        say(
                             f"'{name}' staat niet op tabblad Deelnemers en telt als gast.{suggest(name, known)} "
                             "Is het een deelnemer, kies dan de naam uit de lijst; is het een gast, dan kunt u "
                             "deze melding negeren.",
                             WAARSCHUWING,
                         )
                     else:
-                        self.problem(col.name, unknown_ref_message(col.ref, name, known))
+                        say(unknown_ref_message(col.ref, name, known))
         return value
 
     def unique(self, column: str, value: str, seen: dict[str, str], message: str) -> None:
@@ -135,8 +154,7 @@ class RowContext:
             self.problem(column, message.format(first=first))
 
     def origin(self) -> Origin:
-        raw = {name: (self.vals[i] if i < len(self.vals) else None) for name, i in self.cols.items()}
-        return Origin(self.raw.title, self.row, dict(self.cols), raw)
+        return Origin(self.raw.title, self.row, self.cols, vals=self.vals)
 
 
 _TEXT_KINDS = frozenset((Kind.TEXT, Kind.LONGTEXT, Kind.REF))
@@ -326,8 +344,9 @@ def validate(snapshot: Snapshot) -> Records:
         if tab.name in damaged or any(_needed(tab, c) and c.name not in cols for c in tab.columns):
             rec.unreadable.add(tab.name)
             return
+        memo: Memo = {}
         for row, vals in raw.rows:
-            yield RowContext(tab, raw, row, vals, cols, problems, rec.all_keys)
+            yield RowContext(tab, raw, row, vals, cols, problems, rec.all_keys, memo)
 
     rec.settings = _settings(snapshot.get(schema.INSTELLINGEN.name), problems)
     _groups(rec, rows_of(schema.GROEPEN))
@@ -645,19 +664,30 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
             )
     rec.candidate_dates = sorted(set(date_cols.values()))
     seen: dict[str, str] = {}
+    answer_of: dict[tuple[type, Any], tuple[str | None, list[str]]] = {}  # a value parsed once
     for r in rows:
         name, group = r.get("Naam"), r.get("Groep")
         answers: dict[dt.date, str] = {}
+        n = len(r.vals)
         for i, d in date_cols.items():
-            v = r.vals[i] if i < len(r.vals) else None
-            if is_blank(v):
+            v = r.vals[i] if i < n else None
+            if v is None or (type(v) is str and not v.strip()):
                 continue
-            cell = schema.cell_ref(raw.title, i + 1, r.row)
-
-            def report(msg: str, sev: str = FOUT, cell: str = cell) -> None:
-                rec.problems.append(Problem(WAARSCHUWING, tab.name, cell, msg + " Deze cel telt als niet ingevuld."))
-
-            parsed = parse_enum(schema.BESCHIKBAAR, v, "beschikbaarheid", report)
+            hit = answer_of.get((type(v), v))
+            if hit is None:
+                found: list[str] = []
+                parsed = parse_enum(schema.BESCHIKBAAR, v, "beschikbaarheid", lambda msg, *_, to=found: to.append(msg))
+                hit = answer_of[(type(v), v)] = (parsed, found)
+            parsed, said = hit
+            for msg in said:
+                rec.problems.append(
+                    Problem(
+                        WAARSCHUWING,
+                        tab.name,
+                        schema.cell_ref(raw.title, i + 1, r.row),
+                        msg + " Deze cel telt als niet ingevuld.",
+                    )
+                )
             if parsed:
                 answers[d] = parsed
         if name and group:

@@ -4,6 +4,7 @@ e-mail addresses and registration numbers. No I/O here."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import unicodedata
 
@@ -46,6 +47,7 @@ _TEXT_DATE = re.compile(rf"^(?:(?:{_WEEKDAYS})\.?,?\s+)?(\d{{1,2}})\s+([a-z]+)\.
 _TIME = re.compile(r"^(\d{1,2})\s*(?:[:.uh]\s*(\d{2}))?\s*(?:u(?:ur)?)?$")
 
 
+@functools.lru_cache(maxsize=4096)
 def dutch_date(d: dt.date, fmt: str = "EEEE d MMMM y") -> str:
     """`dinsdag 12 januari 2027` (babel's CLDR data, so every month and weekday is right)."""
     return format_date(d, fmt, locale="nl_NL")

@@ -107,9 +107,12 @@ def decide(rec: Records, entries: list[Entry], today: dt.date) -> MailPlan:
         for e in entries
         if e.state != FAILED
     }
+    by_meeting: dict[str, list[Entry]] = {}
+    for e in entries:
+        by_meeting.setdefault(e.meeting, []).append(e)
     for m in sorted(rec.meetings.values(), key=lambda x: (x.date or dt.date.max, x.nr)):
         if m.nr and m.date is not None and m.group in rec.groups:
-            wanted = _for_meeting(rec, m, entries, today, out.problems)
+            wanted = _for_meeting(rec, m, by_meeting.get(m.nr, []), today, out.problems)
             out.messages += [
                 o for o in wanted if (o.meeting, o.kind, o.email.casefold(), o.sequence, o.case) not in done
             ]
@@ -119,7 +122,8 @@ def decide(rec: Records, entries: list[Entry], today: dt.date) -> MailPlan:
 def _for_meeting(
     rec: Records, m: Meeting, entries: list[Entry], today: dt.date, problems: list[Problem]
 ) -> list[Outgoing]:
-    """Every message this meeting calls for today, sent before or not."""
+    """Every message this meeting calls for today, sent before or not (`entries`: the
+    journal's entries of this meeting)."""
     assert m.date is not None
     s = rec.settings
     cal = calendar_state(entries, m.nr)

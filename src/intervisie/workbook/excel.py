@@ -155,17 +155,42 @@ class ExcelWorkbook(Workbook):
 def _raw_tab(title: str, data: list[list[Any]]) -> RawTab:
     header: list[Any] = []
     rows: list[tuple[int, list[Any]]] = []
-    for r, values in enumerate(data, start=1):
-        vals = [_value(v) for v in values]
+    for r, vals in enumerate(data, start=1):
+        filled = _convert(vals)
         if r == 1:
             header = vals
-            continue
-        if all(is_blank(v) for v in vals):
-            continue
-        rows.append((r, vals))
+        elif filled:
+            rows.append((r, vals))
     while header and is_blank(header[-1]):
         header.pop()
     return RawTab(title=title, header=header, rows=rows)
+
+
+_DAY = dt.timedelta(days=1)
+_ZERO = dt.timedelta(0)
+
+
+def _convert(vals: list[Any]) -> bool:
+    """calamine's values, in place, as the rest of the tool expects them (see `_value`);
+    True when the row holds anything. One pass per row: this runs for every cell."""
+    filled = False
+    for i, v in enumerate(vals):
+        t = type(v)
+        if t is str:
+            if not v:
+                vals[i] = None
+            elif not filled and v.strip():
+                filled = True
+        elif t is float:
+            if v.is_integer() and abs(v) < 2**53:
+                vals[i] = int(v)
+            filled = True
+        elif v is None:
+            continue
+        else:
+            vals[i] = _value(v)
+            filled = True
+    return filled
 
 
 def _value(v: Any) -> Any:
@@ -175,7 +200,7 @@ def _value(v: Any) -> Any:
         return None
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         return int(v)
-    if isinstance(v, dt.timedelta) and dt.timedelta(0) <= v < dt.timedelta(days=1):
+    if isinstance(v, dt.timedelta) and _ZERO <= v < _DAY:
         return (dt.datetime.min + v).time()
     return v
 
