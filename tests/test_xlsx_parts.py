@@ -318,3 +318,108 @@ def test_a_number_too_large_for_a_date_in_a_date_cell_does_not_stop_the_run(demo
 
 def test_characters_xml_cannot_hold_are_dropped():
     assert clean_text("a\ufffeb\uffffc\ud800d\x01e") == "abcde"
+
+
+def _rows_of(xml: bytes) -> dict[int, bytes]:
+    """Each row's bytes in a sheet part, by row number."""
+    out = {}
+    for m in re.finditer(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)".*?(?:</(?:\w+:)?row>|(?<=/)>)', xml, re.S):
+        out[int(m.group(1))] = m.group(0)
+    return out
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["values-as-read", "rows-parsed"])
+def test_rows_nobody_writes_keep_their_bytes_and_new_rows_take_the_style_above(tmp_path, known):
+    """A changed sheet is split into its rows: only the rows written are serialised again;
+    a new row under a styled row (not parsed itself) takes that row's style. The same
+    whether the values as read stand in for the rows or every row is parsed."""
+    path = tmp_path / "w.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    fill = wb.add_format({"bg_color": "#FFFF00"})
+    ws = wb.add_worksheet("Logboek")
+    ws.write_row(0, 0, ["Tijdstip", "Actie", "Details"])
+    for r in range(1, 6):
+        ws.write_row(r, 0, [f"t{r}", f"actie {r}", f"details & <{r}>"], fill)
+    wb.close()
+    before = _rows_of(parts(path)["xl/worksheets/sheet1.xml"])
+    values = None
+    if known:
+        cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Logboek").to_python()
+        values = {"Logboek": (cal[0], [(i + 1, list(v)) for i, v in enumerate(cal) if i])}
+    grid = PartGrid(path, values)
+    try:
+        assert grid.get("Logboek", 4, 3) == "details & <3>"
+        assert grid.max_row("Logboek") == 6 and grid.max_col("Logboek") == 3
+        grid.set("Logboek", 3, 2, "gewijzigd", Kind.TEXT)
+        grid.set("Logboek", 7, 2, "nieuw", Kind.TEXT)
+        data = grid.package()
+    finally:
+        grid.close()
+    path.write_bytes(data)
+    after = _rows_of(parts(path)["xl/worksheets/sheet1.xml"])
+    assert {r: after[r] for r in (1, 2, 4, 5, 6)} == {r: before[r] for r in (1, 2, 4, 5, 6)}
+    assert after[3] != before[3]
+    ws2 = load_workbook(path)["Logboek"]
+    assert [ws2.cell(r, 2).value for r in range(1, 8)] == [
+        "Actie",
+        "actie 1",
+        "gewijzigd",
+        "actie 3",
+        "actie 4",
+        "actie 5",
+        "nieuw",
+    ]
+    assert ws2.cell(7, 2).fill.fgColor.rgb == ws2.cell(6, 2).fill.fgColor.rgb == "FFFFFF00"
+    assert ws2.cell(3, 2).fill.fgColor.rgb == "FFFFFF00"  # a written cell keeps its style
+    assert ws2.cell(6, 3).value == "details & <5>"
+    with zipfile.ZipFile(path) as zf:
+        dim = re.search(rb'<dimension ref="([^"]+)"', zf.read("xl/worksheets/sheet1.xml"))
+    assert dim is not None and dim.group(1) == b"A1:C7"
+
+
+def test_a_sheet_part_written_unusually_is_split_without_loss(tmp_path):
+    """Rows without a row number, cells without a reference, a comment between rows and
+    a prefixed main namespace: read, written and kept."""
+    path = tmp_path / "w.xlsx"
+    shutil.copy(excel_like_workbook(tmp_path / "base.xlsx"), path)
+    with zipfile.ZipFile(path) as zf:
+        names = zf.namelist()
+        contents = {n: zf.read(n) for n in names}
+    wb_xml = contents["xl/workbook.xml"].decode()
+    target = re.search(r'<sheet name="Logboek" sheetId="\d+" r:id="(rId\d+)"', wb_xml)
+    assert target is not None
+    rels = contents["xl/_rels/workbook.xml.rels"].decode()
+    part = "xl/" + re.search(rf'Id="{target.group(1)}"[^>]*Target="([^"]+)"', rels).group(1)
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    contents[part] = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<x:worksheet xmlns:x="{ns}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<x:dimension ref="A1:B3"/><x:sheetData>\n'
+        '  <x:row><x:c t="inlineStr"><x:is><x:t>Tijdstip</x:t></x:is></x:c>'
+        '<x:c t="inlineStr"><x:is><x:t>Actie</x:t></x:is></x:c></x:row>\n'
+        "  <!-- een opmerking -->\n"
+        '  <x:row><x:c t="inlineStr"><x:is><x:t>eerste</x:t></x:is></x:c></x:row>\n'
+        '  <x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>tweede</x:t></x:is></x:c></x:row>\n'
+        "</x:sheetData></x:worksheet>"
+    ).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for n in names:
+            zf.writestr(n, contents[n])
+    grid = PartGrid(path)
+    try:
+        assert [grid.get("Logboek", r, 1) for r in (1, 2, 3)] == ["Tijdstip", "eerste", "tweede"]
+        grid.set("Logboek", 4, 2, "nieuw", Kind.TEXT)
+        data = grid.package()
+    finally:
+        grid.close()
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(part)
+    assert b"<!-- een opmerking -->" in xml and b"<x:row" in xml and b"xmlns=" not in xml
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ws = load_workbook(path)["Logboek"]
+    assert [ws.cell(r, 1).value for r in (1, 2, 3)] == ["Tijdstip", "eerste", "tweede"]
+    assert ws.cell(4, 2).value == "nieuw"
+    cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Logboek").to_python()
+    assert cal[3][1] == "nieuw"

@@ -62,6 +62,7 @@ class ExcelWorkbook(Workbook):
         self.path = Path(path)
         self.state_dir = Path(state_dir) if state_dir else self.path.parent / ".intervisie"
         self._read_fingerprint: str | None = None
+        self._read_values: dict[str, tuple[list[Any], list[tuple[int, list[Any]]]]] | None = None
 
     def describe(self) -> str:
         return str(self.path)
@@ -107,6 +108,9 @@ class ExcelWorkbook(Workbook):
         finally:
             book.close()
         self._read_fingerprint = fp
+        # saved again while it was read: the values may belong to neither version
+        steady = fingerprint(self.path) == fp
+        self._read_values = {t.title: (t.header, t.rows) for t in tabs.values()} if steady else None
         return Snapshot(tabs=tabs, source=str(self.path))
 
     # ------------------------------------------------------------------ write
@@ -116,8 +120,10 @@ class ExcelWorkbook(Workbook):
         self.check_not_locked()
         self._check_file()
         before = fingerprint(self.path)
+        # while the file is the one read, what was read stands in for the rows not written
+        known = self._read_values if before == self._read_fingerprint else None
         try:
-            grid = PartGrid(self.path)
+            grid = PartGrid(self.path, known)
         except (zipfile.BadZipFile, KeyError, StopIteration, etree.XMLSyntaxError, OSError) as exc:
             raise WorkbookInvalid(f"{self.path} kan niet als Excel-werkmap worden gelezen: {exc}") from exc
         try:
@@ -138,6 +144,7 @@ class ExcelWorkbook(Workbook):
         result.backup = str(self._backup())
         atomic_write(self.path, data)
         self._read_fingerprint = fingerprint(self.path)
+        self._read_values = None  # the file changed: no longer what was read
         return result
 
     def _backup(self) -> Path:

@@ -74,7 +74,8 @@ def q(tag: str) -> str:
     return f"{{{NS}}}{tag}"
 
 
-C_TAG, ROW_TAG, V_TAG, F_TAG, IS_TAG = q("c"), q("row"), q("v"), q("f"), q("is")
+C_TAG, ROW_TAG, V_TAG, F_TAG, IS_TAG, T_TAG = q("c"), q("row"), q("v"), q("f"), q("is"), q("t")
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 
 
 def clean_text(text: str) -> str:
@@ -122,24 +123,52 @@ def _rels_name(part: str) -> str:
 
 @dataclass
 class _Sheet:
+    """A worksheet part, read lazily: its ``sheetData`` is split into the bytes of each
+    row, and a row is parsed only when a cell of it is written (or read while the values
+    of the run's read cannot stand in for it). Everything outside ``sheetData`` is parsed
+    once (`root`, with an empty ``sheetData``, `data`, that parsed rows hang under so
+    they keep the part's namespaces)."""
+
     title: str
     part: str
     root: etree._Element
-    data: etree._Element  # sheetData
-    rows: dict[int, etree._Element] = field(default_factory=dict)
-    cells: dict[tuple[int, int], etree._Element] = field(default_factory=dict)
-    row_keys: list[int] = field(default_factory=list)  # the row numbers, sorted
-    row_cols: dict[int, list[int]] = field(default_factory=dict)  # row -> its cells' columns, sorted
+    data: etree._Element  # sheetData of `root`; parsed and new rows live here
+    chunks: dict[int, bytes] = field(default_factory=dict)  # row -> its bytes, not parsed
+    rows: dict[int, etree._Element] = field(default_factory=dict)  # parsed or new rows
+    cells: dict[tuple[int, int], etree._Element] = field(default_factory=dict)  # of parsed rows
+    row_keys: list[int] = field(default_factory=list)  # every row number, sorted
+    row_cols: dict[int, list[int]] = field(default_factory=dict)  # parsed row -> its cells' columns, sorted
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
+    wrapper: tuple[bytes, bytes] = (b"", b"")  # the root's start and end tag, to parse a row in
+    cell_tag: re.Pattern[bytes] | None = None  # a cell's start tag in this part's prefix
+    formula_tag: re.Pattern[bytes] | None = None
+    after: dict[int, bytes] = field(default_factory=dict)  # parsed row -> what followed it
+    lead: bytes = b""  # what sheetData held before its first row
+    skeleton: bytes = b""  # a new tab's part, without rows
+    known: dict[int, list[Any]] | None = None  # row -> values as the run read them
+    peeked: dict[int, dict[int, int]] = field(default_factory=dict)  # unparsed row -> column -> style
+    dim: tuple[int, int, int, int] | None = None  # the part's dimension as it was
+    row_end: re.Pattern[bytes] | None = None
     dirty: bool = False
     new: bool = False
+
+
+_SHEET_DATA = re.compile(
+    rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?sheetData>)", re.S
+)
+_ROW_R = re.compile(rb"""\sr=["'](\d+)["']""")
+_ROOT_START = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?worksheet)\b[^>]*>")
 
 
 class PartGrid:
     """A writable view of an .xlsx package (the `Grid` protocol of `workbook/base.py`)."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, known: dict[str, tuple[list[Any], list[tuple[int, list[Any]]]]] | None = None):
+        """`known`: title -> (header, rows) of the values as this run read them, given
+        only while the file is byte for byte the one that was read: rows nobody writes
+        are then never parsed again."""
         self.path = Path(path)
+        self._known = known or {}
         self._fh = open(self.path, "rb")  # noqa: SIM115 - closed in close()
         self.zf = zipfile.ZipFile(self._fh)
         self.infos = self.zf.infolist()
@@ -232,34 +261,57 @@ class PartGrid:
         if sh is not None:
             return sh
         part = self.sheet_parts[title]
-        root = self._xml(part)
-        data = root.find(q("sheetData"))
-        if data is None:
+        original = self.zf.read(part)
+        m = _SHEET_DATA.search(original)
+        if m is None:  # no sheetData at all: parse the part whole
+            root = etree.fromstring(original, _PARSER)
             data = etree.SubElement(root, q("sheetData"))
+            content, prefix = b"", b""
+        else:
+            prefix = m.group(1)
+            content = m.group(3) or b""
+            skeleton = original[: m.start()] + b"<" + prefix + b"sheetData" + m.group(2) + b"/>" + original[m.end() :]
+            root = etree.fromstring(skeleton, _PARSER)
+            found = root.find(q("sheetData"))
+            assert found is not None
+            data = found
         sh = _Sheet(title, part, root, data)
+        start = _ROOT_START.search(original)
+        if start is not None:
+            sh.wrapper = (start.group(0), b"</" + start.group(1) + b">")
+        sh.cell_tag = re.compile(rb"<" + re.escape(prefix) + rb"c[\s>/]")
+        sh.formula_tag = re.compile(rb"<" + re.escape(prefix) + rb"f[\s>/]")
+        row_tag = re.compile(rb"<" + re.escape(prefix) + rb"row[\s>/]")
+        sh.row_end = re.compile(rb"</" + re.escape(prefix) + rb"row\s*>")
+        starts = [mm.start() for mm in row_tag.finditer(content)]
+        sh.lead = content[: starts[0]] if starts else content
         next_row = 1
-        for row in data.iterchildren(ROW_TAG):
-            r = int(row.get("r") or next_row)
-            row.set("r", str(r))
+        for i, at in enumerate(starts):
+            chunk = content[at : starts[i + 1] if i + 1 < len(starts) else len(content)]
+            head = chunk[: chunk.index(b">") + 1]
+            mr = _ROW_R.search(head)
+            r = int(mr.group(1)) if mr else next_row
             next_row = r + 1
-            sh.rows[r] = row
-            sh.row_keys.append(r)
-            cols = sh.row_cols.setdefault(r, [])
-            next_col = 1
-            for c in row.iterchildren(C_TAG):
-                ref = c.get("r")
-                letters = ref.rstrip(_DIGITS) if ref else ""
-                if letters and letters.isalpha() and letters.isupper():
-                    col = col_index(letters)
-                else:
-                    col = next_col
-                    c.set("r", f"{_letter(col)}{r}")
-                next_col = col + 1
-                sh.cells[(r, col)] = c
-                cols.append(col)
-        sh.row_keys.sort()
-        for cols in sh.row_cols.values():
-            cols.sort()
+            if r in sh.chunks:  # a row number twice (not valid): kept as it was, with the first
+                sh.chunks[r] += chunk
+            elif r in sh.rows:
+                sh.after[r] = sh.after.get(r, b"") + chunk
+            else:
+                sh.chunks[r] = chunk
+                if mr is None:  # no row number: parsed now, and numbered
+                    self._parse_row(sh, r, number=True)
+        sh.row_keys = sorted(set(sh.chunks) | set(sh.rows))
+        known = self._known.get(title)
+        if known is not None:
+            header, rows = known
+            sh.known = dict(rows)
+            sh.known[1] = header
+        dim = root.find(q("dimension"))
+        if dim is not None:
+            a, _, b = (dim.get("ref") or "").partition(":")
+            ma, mb = _REF.fullmatch(a), _REF.fullmatch(b or a)
+            if ma and mb:
+                sh.dim = (int(ma.group(2)), col_index(ma.group(1)), int(mb.group(2)), col_index(mb.group(1)))
         merges = root.find(q("mergeCells"))
         if merges is not None:
             for mc in merges.iterchildren(q("mergeCell")):
@@ -272,22 +324,66 @@ class PartGrid:
         self.sheets[title] = sh
         return sh
 
+    def _parse_row(self, sh: _Sheet, r: int, number: bool = False) -> etree._Element:
+        """Row `r` as an element under `sh.data`, with its cells indexed (from its bytes)."""
+        chunk = sh.chunks.pop(r)
+        wrapper = etree.fromstring(sh.wrapper[0] + chunk + sh.wrapper[1], _PARSER)
+        row = wrapper[0]  # the chunk starts with the row
+        # whatever follows the row in its bytes (spacing, a comment) stays as it was
+        head_end = chunk.index(b">") + 1
+        if chunk[head_end - 2 : head_end] == b"/>":
+            end = head_end
+        else:
+            assert sh.row_end is not None
+            m = sh.row_end.search(chunk)
+            end = m.end() if m else len(chunk)
+        if end < len(chunk):
+            sh.after[r] = chunk[end:]
+        row.tail = None
+        if number:
+            row.set("r", str(r))
+        sh.data.append(row)
+        sh.rows[r] = row
+        cols = sh.row_cols.setdefault(r, [])
+        next_col = 1
+        for c in row.iterchildren(C_TAG):
+            ref = c.get("r")
+            letters = ref.rstrip(_DIGITS) if ref else ""
+            if letters and letters.isalpha() and letters.isupper():
+                col = col_index(letters)
+            else:
+                col = next_col
+                c.set("r", f"{_letter(col)}{r}")
+            next_col = col + 1
+            sh.cells[(r, col)] = c
+            cols.append(col)
+        cols.sort()
+        return row
+
+    def _row(self, sh: _Sheet, r: int) -> etree._Element | None:
+        if r in sh.chunks:
+            return self._parse_row(sh, r)
+        return sh.rows.get(r)
+
     def add_tab(self, title: str) -> None:
         n = 1
         taken = self.names | set(self.out) | {sh.part for sh in self.sheets.values()}
         while f"xl/worksheets/sheet{n}.xml" in taken:
             n += 1
         part = f"xl/worksheets/sheet{n}.xml"
-        root = etree.fromstring(
-            f'<worksheet xmlns="{NS}" xmlns:r="{R_NS}"><dimension ref="A1"/><sheetViews>'
-            '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
-            'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
-            '<sheetData/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
-            'footer="0.3"/></worksheet>'
+        skeleton = _serialise(
+            etree.fromstring(
+                f'<worksheet xmlns="{NS}" xmlns:r="{R_NS}"><dimension ref="A1"/><sheetViews>'
+                '<sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" '
+                'state="frozen"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/>'
+                '<sheetData/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" '
+                'footer="0.3"/></worksheet>'
+            )
         )
+        root = etree.fromstring(skeleton, _PARSER)
         data = root.find(q("sheetData"))
         assert data is not None
-        sheet = _Sheet(title, part, root, data, dirty=True, new=True)
+        sheet = _Sheet(title, part, root, data, dirty=True, new=True, skeleton=skeleton)
         self.sheets[title] = sheet
         self.sheet_parts[title] = part
         # the workbook, its relationships and the content types learn of the new part
@@ -322,16 +418,32 @@ class PartGrid:
     def max_row(self, title: str) -> int:
         sh = self._sheet(title)
         for r in reversed(sh.row_keys):
-            if sh.row_cols.get(r):
+            chunk = sh.chunks.get(r)
+            if chunk is not None:
+                assert sh.cell_tag is not None
+                if sh.cell_tag.search(chunk):
+                    return r
+            elif sh.row_cols.get(r):
                 return r
         return 0
 
     def max_col(self, title: str) -> int:
-        cols = [c for c in self._sheet(title).row_cols.get(1, []) if not is_blank(self.get(title, 1, c))]
+        sh = self._sheet(title)
+        self._row(sh, 1)
+        cols = [c for c in sh.row_cols.get(1, []) if not is_blank(self.get(title, 1, c))]
         return max(cols, default=0)
 
     def get(self, title: str, row: int, col: int) -> Any:
-        c = self._sheet(title).cells.get((row, col))
+        sh = self._sheet(title)
+        if row in sh.chunks:
+            if sh.known is not None:  # the value as read: the file is the one read
+                vals = sh.known.get(row)
+                if vals is None or col > len(vals):
+                    return None
+                v = vals[col - 1]
+                return dt.datetime.combine(v, dt.time()) if type(v) is dt.date else v
+            self._parse_row(sh, row)
+        c = sh.cells.get((row, col))
         return None if c is None else self._value(c)
 
     def _value(self, c: etree._Element) -> Any:
@@ -372,6 +484,7 @@ class PartGrid:
         for r1, c1, r2, c2 in sh.merged:
             if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
                 return "samengevoegde cel"
+        self._row(sh, row)
         c = sh.cells.get((row, col))
         f = c.find(q("f")) if c is not None else None
         if f is not None and f.get("t") in ("shared", "array") and f.get("ref"):
@@ -380,22 +493,26 @@ class PartGrid:
 
     def set(self, title: str, row: int, col: int, value: Any, kind: Kind) -> None:
         sh = self._sheet(title)
+        if row in sh.chunks:
+            self._parse_row(sh, row)
         c = sh.cells.get((row, col))
         if c is None:
-            c = self._new_cell(sh, row, col)
-        style = int(c.get("s", "0"))
-        for child in list(c):
-            if child.tag == F_TAG:
-                self.formula_removed = True
-            if child.tag in (F_TAG, V_TAG, IS_TAG):
-                c.remove(child)
-        if "t" in c.attrib:
-            del c.attrib["t"]
+            c, style = self._new_cell(sh, row, col)
+        else:
+            style = int(c.get("s") or 0)
+            if len(c):
+                for child in list(c):
+                    if child.tag == F_TAG:
+                        self.formula_removed = True
+                    if child.tag in (F_TAG, V_TAG, IS_TAG):
+                        c.remove(child)
+            if c.get("t") is not None:
+                del c.attrib["t"]
         if value is None or (isinstance(value, str) and value == ""):
             pass
         elif isinstance(value, bool):
             c.set("t", "b")
-            etree.SubElement(c, q("v")).text = "1" if value else "0"
+            etree.SubElement(c, V_TAG).text = "1" if value else "0"
         elif isinstance(value, (dt.datetime, dt.date, dt.time)):
             fmt = (
                 DATETIME_FORMAT
@@ -407,75 +524,109 @@ class PartGrid:
             if not self._is_date_style(style):
                 style = self._derive(style, "date:" + fmt)
             serial = to_excel(value, self.epoch)
-            etree.SubElement(c, q("v")).text = (
+            etree.SubElement(c, V_TAG).text = (
                 repr(float(serial)) if not float(serial).is_integer() else str(int(serial))
             )
         elif isinstance(value, (int, float)):
             if style and self._is_date_style(style):
                 style = self._derive(style, "general")  # a number, not a date
-            etree.SubElement(c, q("v")).text = repr(value) if isinstance(value, float) else str(value)
+            etree.SubElement(c, V_TAG).text = repr(value) if isinstance(value, float) else str(value)
         else:
-            text = clean_text(str(value))
+            text = str(value)
+            if not text.isprintable() or len(text) > 32767:
+                text = clean_text(text)
             c.set("t", "inlineStr")
-            is_ = etree.SubElement(c, q("is"))
-            t = etree.SubElement(is_, q("t"))
+            t = etree.SubElement(etree.SubElement(c, IS_TAG), T_TAG)
             t.text = text
-            if text != text.strip() or "\n" in text or "  " in text:
-                t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+            if "\n" in text or "  " in text or text != text.strip():
+                t.set(XML_SPACE, "preserve")
             if "\n" in text or len(text) > WRAP_FROM:
                 style = self._derive(style, "wrap")
         if style:
             c.set("s", str(style))
-        elif "s" in c.attrib:
+        elif c.get("s") is not None:
             del c.attrib["s"]
         sh.dirty = self.dirty = True
 
-    def _new_cell(self, sh: _Sheet, row: int, col: int) -> etree._Element:
+    def _new_cell(self, sh: _Sheet, row: int, col: int) -> tuple[etree._Element, int]:
+        """A new, empty cell in column order, and the style it takes: that of the cell
+        above it, or of its row."""
         r = sh.rows.get(row)
+        fresh = r is None
         if r is None:
-            r = etree.Element(q("row"))
+            r = etree.SubElement(sh.data, ROW_TAG)
             r.set("r", str(row))
-            i = bisect.bisect_left(sh.row_keys, row)
-            if i:
-                sh.rows[sh.row_keys[i - 1]].addnext(r)
+            if not sh.row_keys or row > sh.row_keys[-1]:
+                sh.row_keys.append(row)
             else:
-                sh.data.insert(0, r)
-            sh.row_keys.insert(i, row)
+                bisect.insort(sh.row_keys, row)
             sh.rows[row] = r
             sh.row_cols[row] = []
         c = etree.Element(C_TAG)
         c.set("r", f"{_letter(col)}{row}")
-        above = sh.cells.get((row - 1, col)) if row > 2 else None
-        if above is not None and above.get("s"):
-            c.set("s", above.get("s", "0"))
-        elif r.get("customFormat") in ("1", "true") and r.get("s"):
-            c.set("s", r.get("s", "0"))
+        style = self._style_above(sh, row, col)
+        if not style and not fresh and r.get("customFormat") in ("1", "true"):
+            style = int(r.get("s") or 0)
         cols = sh.row_cols[row]
-        i = bisect.bisect_left(cols, col)
-        if i:
-            sh.cells[(row, cols[i - 1])].addnext(c)
+        if not cols or col > cols[-1]:
+            r.append(c)
+            cols.append(col)
         else:
-            r.insert(0, c)
-        cols.insert(i, col)
+            i = bisect.bisect_left(cols, col)
+            if i:
+                sh.cells[(row, cols[i - 1])].addnext(c)
+            else:
+                r.insert(0, c)
+            cols.insert(i, col)
         sh.cells[(row, col)] = c
-        if r.get("spans"):
+        if not fresh and r.get("spans"):
             lo, _, hi = r.get("spans", "").partition(":")
             try:
                 r.set("spans", f"{min(int(lo), cols[0])}:{max(int(hi or lo), cols[-1])}")
             except ValueError:
                 del r.attrib["spans"]
-        return c
+        return c, style
+
+    def _style_above(self, sh: _Sheet, row: int, col: int) -> int:
+        """The style of the cell above (not the header's), looked up without touching
+        that row's bytes."""
+        if row <= 2:
+            return 0
+        above = sh.cells.get((row - 1, col))
+        if above is None and row - 1 in sh.chunks:
+            peek = sh.peeked.get(row - 1)
+            if peek is None:
+                peek = sh.peeked[row - 1] = {}
+                wrapper = etree.fromstring(sh.wrapper[0] + sh.chunks[row - 1] + sh.wrapper[1], _PARSER)
+                next_col = 1
+                for cell in wrapper.iter(C_TAG):
+                    ref = cell.get("r")
+                    letters = ref.rstrip(_DIGITS) if ref else ""
+                    at = col_index(letters) if letters.isalpha() and letters.isupper() else next_col
+                    next_col = at + 1
+                    peek[at] = int(cell.get("s") or 0)
+            return peek.get(col, 0)
+        return int(above.get("s") or 0) if above is not None else 0
 
     def clear_below(self, title: str, row: int) -> None:
         sh = self._sheet(title)
         i = bisect.bisect_left(sh.row_keys, row)
         for r in sh.row_keys[i:]:
-            el = sh.rows.pop(r)
-            if el.find(".//" + q("f")) is not None:
-                self.formula_removed = True
-            sh.data.remove(el)
-            for col in sh.row_cols.pop(r, []):
-                del sh.cells[(r, col)]
+            chunk = sh.chunks.pop(r, None)
+            if chunk is not None:
+                assert sh.formula_tag is not None
+                if sh.formula_tag.search(chunk):
+                    self.formula_removed = True
+            else:
+                el = sh.rows.pop(r)
+                if el.find(".//" + q("f")) is not None:
+                    self.formula_removed = True
+                sh.data.remove(el)
+                for col in sh.row_cols.pop(r, []):
+                    del sh.cells[(r, col)]
+            sh.after.pop(r, None)
+            if sh.known is not None:
+                sh.known.pop(r, None)
             sh.dirty = self.dirty = True
         del sh.row_keys[i:]
 
@@ -548,11 +699,7 @@ class PartGrid:
         """The new file: unchanged parts copied as stored, changed parts spliced."""
         for sh in self.sheets.values():
             if sh.dirty:
-                if sh.new:
-                    _update_dimension(sh)
-                    self.out[sh.part] = _serialise(sh.root)
-                else:
-                    self.out[sh.part] = self._splice(sh)
+                self.out[sh.part] = self._splice(sh)
         if self.styles_part is not None and self.styles_part in self.out and self.styles is not None:
             self.out[self.styles_part] = _serialise(self.styles)
         if self.formula_removed:
@@ -572,15 +719,26 @@ class PartGrid:
         return assemble_zip(members)
 
     def _splice(self, sh: _Sheet) -> bytes:
-        original = self.zf.read(sh.part)
+        """The part with its new ``sheetData``: rows nobody touched as the bytes they
+        were, the others serialised; the rest of the part as it was."""
         _update_dimension(sh)
-        data_xml = etree.tostring(sh.data, encoding="UTF-8", with_tail=False)
-        data_xml = _strip_redundant_ns(data_xml, sh.root)
-        m = re.search(
-            rb"<(?:[A-Za-z_][\w.-]*:)?sheetData\b[^>]*?(?:/>|>.*?</(?:[A-Za-z_][\w.-]*:)?sheetData>)", original, re.S
+        pieces: list[bytes] = [sh.lead]
+        for r in sh.row_keys:
+            chunk = sh.chunks.get(r)
+            if chunk is None:
+                chunk = _strip_redundant_ns(etree.tostring(sh.rows[r], encoding="UTF-8", with_tail=False), sh.root)
+                chunk += sh.after.get(r, b"")
+            pieces.append(chunk)
+        content = b"".join(pieces)
+        original = sh.skeleton if sh.new else self.zf.read(sh.part)
+        m = _SHEET_DATA.search(original)
+        assert m is not None  # the part was split on it when read
+        prefix = m.group(1)
+        data_xml = (
+            b"<" + prefix + b"sheetData" + m.group(2) + b">" + content + b"</" + prefix + b"sheetData>"
+            if content
+            else b"<" + prefix + b"sheetData" + m.group(2) + b"/>"
         )
-        if m is None:
-            return _serialise(sh.root)
         out = original[: m.start()] + data_xml + original[m.end() :]
         dim = sh.root.find(q("dimension"))
         if dim is not None:
@@ -633,13 +791,18 @@ def _strip_redundant_ns(xml: bytes, root: etree._Element) -> bytes:
 
 
 def _update_dimension(sh: _Sheet) -> None:
+    """The used range: the part's own, widened by the rows written, cut at the last row."""
     dim = sh.root.find(q("dimension"))
-    if dim is None or not sh.cells:
+    if dim is None:
         return
-    rows = [r for r in sh.row_keys if sh.row_cols.get(r)]
+    rows = [r for r in sh.row_keys if r in sh.chunks or sh.row_cols.get(r)]
     if not rows:
         return
-    cols = [c for r in rows for c in (sh.row_cols[r][0], sh.row_cols[r][-1])]
+    cols = [c for r in rows if sh.row_cols.get(r) for c in (sh.row_cols[r][0], sh.row_cols[r][-1])]
+    if sh.dim is not None and any(r in sh.chunks for r in rows):
+        cols += [sh.dim[1], sh.dim[3]]
+    if not cols:
+        return
     lo = f"{col_letter(min(cols))}{rows[0]}"
     hi = f"{col_letter(max(cols))}{rows[-1]}"
     dim.set("ref", lo if lo == hi else f"{lo}:{hi}")
