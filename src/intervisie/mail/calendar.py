@@ -42,6 +42,29 @@ def build_ics(
     attendee: tuple[str, str],
     stamp: dt.datetime,  # aware or naive UTC
 ) -> bytes:
+    """The calendar for one recipient. Everything but the ATTENDEE is the same for every
+    recipient of a meeting in a run: that part is built once, the attendee's own line
+    goes in where icalendar puts it (tested against icalendar's whole calendar)."""
+    head, tail = _calendar_around_attendee(
+        method, uid, sequence, summary, description, location, start, end, timezone, organizer, stamp
+    )
+    return head + _attendee_line(*attendee) + tail
+
+
+@functools.lru_cache(maxsize=256)
+def _calendar_around_attendee(
+    method: str,
+    uid: str,
+    sequence: int,
+    summary: str,
+    description: str,
+    location: str,
+    start: dt.datetime,
+    end: dt.datetime,
+    timezone: str,
+    organizer: tuple[str, str],
+    stamp: dt.datetime,
+) -> tuple[bytes, bytes]:
     tz = ZoneInfo(timezone)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
@@ -64,12 +87,6 @@ def build_ics(
     org = icalendar.vCalAddress(f"mailto:{organizer[1]}")
     org.params["cn"] = icalendar.vText(organizer[0] or organizer[1])
     ev.add("organizer", org)
-    att = icalendar.vCalAddress(f"mailto:{attendee[1]}")
-    att.params["cn"] = icalendar.vText(attendee[0] or attendee[1])
-    att.params["role"] = icalendar.vText("REQ-PARTICIPANT")
-    att.params["partstat"] = icalendar.vText("NEEDS-ACTION")
-    att.params["rsvp"] = icalendar.vText("TRUE")
-    ev.add("attendee", att)
     if method == "REQUEST":
         alarm = icalendar.Alarm()
         alarm.add("action", "DISPLAY")
@@ -77,7 +94,31 @@ def build_ics(
         alarm.add("trigger", dt.timedelta(hours=-1))
         ev.add_component(alarm)
     cal.add_component(ev)
-    # the VTIMEZONE goes before the event, serialised once per zone and year
     data = bytes(cal.to_ical())
+    # the VTIMEZONE goes before the event, serialised once per zone and year
     cut = data.index(b"BEGIN:VEVENT")
-    return data[:cut] + _vtimezone(timezone, start.year) + data[cut:]
+    data = data[:cut] + _vtimezone(timezone, start.year) + data[cut:]
+    # icalendar writes an event's properties in its canonical order, then by name: the
+    # attendee's line goes before the first property that would follow it
+    canonical = {name.upper() for name in icalendar.Event.canonical_order}
+    at = data.index(b"BEGIN:VEVENT\r\n") + len(b"BEGIN:VEVENT\r\n")
+    while True:
+        name = data[at : data.index(b"\r\n", at)].split(b":", 1)[0].split(b";", 1)[0].decode().upper()
+        if name in ("BEGIN", "END") or (name not in canonical and name > "ATTENDEE"):
+            break
+        at = data.index(b"\r\n", at) + 2
+        while data[at : at + 1] in (b" ", b"\t"):  # a folded line goes on
+            at = data.index(b"\r\n", at) + 2
+    return data[:at], data[at:]
+
+
+def _attendee_line(name: str, address: str) -> bytes:
+    att = icalendar.vCalAddress(f"mailto:{address}")
+    att.params["cn"] = icalendar.vText(name or address)
+    att.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    att.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+    att.params["rsvp"] = icalendar.vText("TRUE")
+    ev = icalendar.Event()
+    ev.add("attendee", att)
+    data = bytes(ev.to_ical())
+    return data[data.index(b"\r\n") + 2 : data.rindex(b"END:VEVENT")]

@@ -68,6 +68,7 @@ class Composer:
         self.timezone = timezone
         self.template_dir = template_dir
         self._parts: dict[tuple[str, str, int, int], tuple[MIMEPart, str]] = {}
+        self._headers: dict[tuple[str, str], BaseHeader] = {}
         loaders: list[jinja2.BaseLoader] = []
         if template_dir is not None:
             loaders.append(jinja2.FileSystemLoader(str(template_dir)))
@@ -259,17 +260,32 @@ class Composer:
         stamp: dt.datetime,
     ) -> EmailMessage:
         msg = EmailMessage(policy=POLICY)
-        msg["From"] = self.sender
-        msg["To"] = formataddr(to) if to[0] and to[0] != to[1] else to[1]
+        header = self._header
+        msg["From"] = header("From", self.sender)
+        msg["To"] = header("To", formataddr(to) if to[0] and to[0] != to[1] else to[1])
         if rec.settings.coordinator_email:
-            msg["Reply-To"] = str(Address(rec.settings.coordinator, addr_spec=rec.settings.coordinator_email))
-        msg["Subject"] = subject
-        msg["Date"] = format_datetime(stamp.astimezone())
+            msg["Reply-To"] = header(
+                "Reply-To", str(Address(rec.settings.coordinator, addr_spec=rec.settings.coordinator_email))
+            )
+        msg["Subject"] = header("Subject", subject)
+        msg["Date"] = header("Date", format_datetime(stamp.astimezone()))
         msg["Message-ID"] = message_id
-        msg["X-Intervisie"] = f"{meeting or '-'}; {kind}"
-        msg["Auto-Submitted"] = "auto-generated"
-        msg["Content-Language"] = "nl"
+        msg["X-Intervisie"] = header("X-Intervisie", f"{meeting or '-'}; {kind}")
+        msg["Auto-Submitted"] = header("Auto-Submitted", "auto-generated")
+        msg["Content-Language"] = header("Content-Language", "nl")
         return msg
+
+    def _header(self, name: str, value: str) -> BaseHeader:
+        """A header as the policy parses it, parsed once per run for each value: the
+        same sender, subject and date go on many messages (a parsed header is an
+        immutable string; the policy stores one as it is)."""
+        key = (name, value)
+        hit = self._headers.get(key)
+        if hit is None:
+            if len(self._headers) > 20_000:
+                self._headers.clear()
+            hit = self._headers[key] = POLICY.header_factory(name, value)
+        return hit
 
     def simple(
         self, kind: str, to: tuple[str, str], rec: Records, context: dict[str, Any], message_id: str, stamp: dt.datetime

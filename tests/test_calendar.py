@@ -1,0 +1,85 @@
+"""The calendar part is built once per meeting and finished per recipient: it must be
+byte for byte what icalendar makes of the whole calendar with that recipient in it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+
+from intervisie.mail.calendar import PRODID, _vtimezone, build_ics
+
+
+def whole(method, uid, sequence, summary, description, location, start, end, timezone, organizer, attendee, stamp):
+    tz = ZoneInfo(timezone)
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("method", method)
+    cal.add("calscale", "GREGORIAN")
+    ev = icalendar.Event()
+    ev.add("uid", uid)
+    ev.add("sequence", sequence)
+    ev.add("dtstamp", stamp)
+    ev.add("dtstart", start.replace(tzinfo=tz))
+    ev.add("dtend", end.replace(tzinfo=tz))
+    ev.add("summary", summary)
+    if description:
+        ev.add("description", description)
+    if location:
+        ev.add("location", location)
+    ev.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    ev.add("transp", "OPAQUE")
+    org = icalendar.vCalAddress(f"mailto:{organizer[1]}")
+    org.params["cn"] = icalendar.vText(organizer[0] or organizer[1])
+    ev.add("organizer", org)
+    att = icalendar.vCalAddress(f"mailto:{attendee[1]}")
+    att.params["cn"] = icalendar.vText(attendee[0] or attendee[1])
+    att.params["role"] = icalendar.vText("REQ-PARTICIPANT")
+    att.params["partstat"] = icalendar.vText("NEEDS-ACTION")
+    att.params["rsvp"] = icalendar.vText("TRUE")
+    ev.add("attendee", att)
+    if method == "REQUEST":
+        alarm = icalendar.Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", summary)
+        alarm.add("trigger", dt.timedelta(hours=-1))
+        ev.add_component(alarm)
+    cal.add_component(ev)
+    data = bytes(cal.to_ical())
+    cut = data.index(b"BEGIN:VEVENT")
+    return data[:cut] + _vtimezone(timezone, start.year) + data[cut:]
+
+
+LONG = "Coördinator met een heel lange naam, en een komma; en een puntkomma & meer " * 2
+
+
+@pytest.mark.parametrize("method", ["REQUEST", "CANCEL"])
+@pytest.mark.parametrize(
+    "organizer,attendees",
+    [
+        (("Ingrid Smit", "ingrid@example.nl"), [("Özlem Yılmaz", "o@example.nl"), ("", "kaal@example.nl")]),
+        ((LONG, "c@example.nl"), [(LONG, "lang@example.nl"), ("Jan 😀 de Vries", "jan@example.nl")]),
+    ],
+)
+def test_the_calendar_per_recipient_is_what_icalendar_makes_of_the_whole(method, organizer, attendees):
+    args = dict(
+        method=method,
+        uid="intervisie-abc@example.org",
+        sequence=2,
+        summary="Intervisie Utrecht & <Jeugdzorg>",
+        description="Intervisie Utrecht Jeugdzorg, bijeenkomst U-2027-01. Gespreksleider: Anouk.",
+        location="Wijkcentrum De Pijler, Utrecht",
+        start=dt.datetime(2027, 3, 30, 19, 30),
+        end=dt.datetime(2027, 3, 30, 22, 0),
+        timezone="Europe/Amsterdam",
+        organizer=organizer,
+        stamp=dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC),
+    )
+    for attendee in attendees:
+        fast = build_ics(**args, attendee=attendee)
+        assert fast == whole(**args, attendee=attendee)
+        ev = icalendar.Calendar.from_ical(fast).walk("VEVENT")[0]
+        assert str(ev["attendee"]) == f"mailto:{attendee[1]}"
