@@ -30,3 +30,14 @@ def test_quick_start_shows_the_two_commands_first():
     lines = [ln.split("#")[0].strip() for ln in block.splitlines() if ln.strip() and not ln.startswith("sh")]
     assert lines[:2] == ["scripts/demo", "scripts/test"]
     assert (Path(__file__).parents[1] / "scripts" / "demo").stat().st_mode & 0o111
+
+
+def test_the_command_reference_is_the_cli_help():
+    """README's command reference is every command's --help as the CLI prints it."""
+    from intervisie.cli import help_reference
+
+    start, end = "<!-- cli-help: written by scripts/update-readme -->", "<!-- /cli-help -->"
+    section = README.split(start, 1)[1].split(end, 1)[0].strip()
+    assert section == help_reference().strip(), "README's command reference is out of date: run scripts/update-readme"
+    for name in main.commands:
+        assert f"#### `intervisie {name}`" in section

@@ -249,3 +249,18 @@ def import_evaluations(run: app.Run) -> int:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def help_reference(width: int = 88) -> str:
+    """Every command's --help, as the README's command reference shows it (the README
+    is tested against this: `scripts/update-readme` writes it in)."""
+    out = []
+    with main.make_context(
+        "intervisie", [], resilient_parsing=True, terminal_width=width, max_content_width=width
+    ) as parent:
+        for name, cmd in main.commands.items():
+            with cmd.make_context(
+                name, [], parent=parent, resilient_parsing=True, terminal_width=width, max_content_width=width
+            ) as ctx:
+                out.append(f"#### `intervisie {name}`\n\n```text\n{cmd.get_help(ctx).rstrip()}\n```\n")
+    return "\n".join(out)
