@@ -160,7 +160,8 @@ def zero_big() -> str:
 
 def test_report_paste_lists_certificates_and_annual_report(history_xlsx):
     big = zero_big()
-    edit(history_xlsx, {"Deelnemers!G3": big})  # Daan de Vries, BIG, typed as text
+    # Daan de Vries, BIG, typed as text; the group accredited by three registers
+    edit(history_xlsx, {"Deelnemers!G3": big, "Groepen!J2": "SKJ, BIG en NIP"})
     r = run(history_xlsx, "report", "--year", "2025", "--dry-run")
     assert r.exit_code == 0, r.output
     assert "Zou maken:" in r.output and not (history_xlsx.parent / "output" / "rapportage").exists()
@@ -353,5 +354,19 @@ def test_a_broken_certificate_template_is_named_and_the_rest_is_made(history_xls
     (m,) = [m for m in meldingen(history_xlsx) if m["Cel"] == "Groepen!N2"]
     assert "naam_fout" in m["Melding"] and "bewijs van deelname" in m["Melding"] and "de rest" in m["Melding"]
     folder = history_xlsx.parent / "output" / "rapportage" / "2025" / "Utrecht Jeugdzorg"
-    assert (folder / "plaklijst-BIG.txt").exists() and (folder / "jaarverslag-2025.docx").exists()
+    assert (folder / "plaklijst-SKJ.txt").exists() and (folder / "jaarverslag-2025.docx").exists()
     assert not list(folder.glob("certificaten/*.docx"))
+
+
+def test_paste_lists_only_for_the_registers_the_group_is_accredited_by(history_xlsx):
+    """A register's portal takes only its own numbers: a group accredited by SKJ gets
+    the SKJ paste list only; the BIG and NIP members are in the overview, with why."""
+    r = run(history_xlsx, "report", "--year", "2025")
+    assert r.exit_code == 0, r.output
+    folder = history_xlsx.parent / "output" / "rapportage" / "2025" / "Utrecht Jeugdzorg"
+    assert sorted(p.name for p in folder.glob("plaklijst-*.txt")) == ["plaklijst-SKJ.txt"]
+    ws = load_workbook(folder / "accreditatie-2025.xlsx").active
+    sheet = {r[0]: r for r in ws.iter_rows(min_row=2, values_only=True)}
+    joost = sheet["Joost Bakker"]  # NIP, meets the minimum
+    assert joost[8] == "ja" and joost[9] == "nee"
+    assert "bij SKJ geaccrediteerd, niet bij NIP" in joost[10] and "certificaat" in joost[10]

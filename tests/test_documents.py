@@ -20,9 +20,9 @@ from intervisie.documents import (
     CompiledTemplate,
     Renderer,
     default_template_dir,
-    read_evaluation_form,
 )
 from intervisie.errors import TemplateError
+from intervisie.forms import read_evaluation_form
 
 REPO = Path(__file__).resolve().parents[1]
 TEMPLATES = REPO / "src" / "intervisie" / "data" / "templates"

@@ -13,6 +13,7 @@ import shutil
 import warnings
 import zipfile
 from pathlib import Path
+from urllib.parse import unquote
 
 import pytest
 import xlsxwriter
@@ -30,6 +31,7 @@ from intervisie.workbook.xlsxparts import PartGrid, clean_text
 TODAY = dt.date(2026, 11, 22)
 SHEET_DATA = re.compile(rb"<(?:\w+:)?sheetData\b[^>]*?(?:/>|>.*?</(?:\w+:)?sheetData>)", re.S)
 DIMENSION = re.compile(rb'(<(?:\w+:)?dimension\b[^>]*?\bref=")[^"]*(")')
+HYPERLINKS = re.compile(rb"<(?:\w+:)?hyperlinks>.*?</(?:\w+:)?hyperlinks>", re.S)
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -38,7 +40,9 @@ def parts(path: Path) -> dict[str, bytes]:
 
 
 def outside_sheet_data(xml: bytes) -> bytes:
-    return DIMENSION.sub(rb"\1\2", SHEET_DATA.sub(b"<sheetData/>", xml))
+    """A sheet part without what a run may change there: sheetData, the dimension and
+    the hyperlinks (DESIGN.md)."""
+    return HYPERLINKS.sub(b"", DIMENSION.sub(rb"\1\2", SHEET_DATA.sub(b"<sheetData/>", xml)))
 
 
 def excel_like_workbook(path: Path, vba: bytes | None = None) -> Path:
@@ -88,13 +92,15 @@ def test_a_workbook_as_excel_saves_it_keeps_everything(tmp_path):
     r = run(path, "run")
     assert r.exit_code == 0, r.output
     after = parts(path)
-    assert set(after) == set(before)
-    changed = {n for n in before if before[n] != after[n]}
     wb_xml = before["xl/workbook.xml"].decode()
     sheet_of = {
         name: f"xl/worksheets/sheet{i}.xml"
         for i, name in enumerate(re.findall(r'<sheet name="([^"]+)"', wb_xml), start=1)
     }
+    # the one new part: the links of Bijeenkomsten' document paths
+    links_part = sheet_of["Bijeenkomsten"].replace("worksheets/", "worksheets/_rels/") + ".rels"
+    assert set(after) == set(before) | {links_part}
+    changed = {n for n in before if before[n] != after[n]}
     # only the sheets that hold changes (and styles, which only gain entries)
     allowed = {sheet_of[t] for t in ("Casussen", "Bijeenkomsten", "Aanwezigheid", "Accreditatie", "Logboek")}
     assert changed <= allowed | {"xl/styles.xml"}, changed
@@ -120,6 +126,13 @@ def test_a_workbook_as_excel_saves_it_keeps_everything(tmp_path):
     assert proposal["Datum"] == dt.datetime(2027, 1, 7) and proposal["Status"] == "voorstel"
     confirmed = next(r for r in rows if r["Nr"] == "Utrecht Jeugdzorg-2026-02")
     assert isinstance(confirmed["Uitnodiging verzonden"], dt.datetime)
+    # the document paths are links that open the documents, relative to the workbook
+    at = next(i for i, row in enumerate(ws.iter_rows(min_row=1), start=1) if row[0].value == confirmed["Nr"])
+    for column in ("Agenda", "Presentielijst", "Evaluatieformulier"):
+        cell = ws.cell(at, header.index(column) + 1)
+        assert cell.value and not cell.value.startswith("/"), cell.value
+        assert cell.hyperlink is not None and unquote(cell.hyperlink.target) == cell.value
+        assert (path.parent / cell.value).is_file()
     cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Bijeenkomsten").to_python()
     cal_rows = [dict(zip(cal[0], r)) for r in cal[1:]]
     cprop = next(r for r in cal_rows if r["Nr"] == "Gent Psychologen-2027-01")
@@ -423,3 +436,47 @@ def test_a_sheet_part_written_unusually_is_split_without_loss(tmp_path):
     assert ws.cell(4, 2).value == "nieuw"
     cal = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Logboek").to_python()
     assert cal[3][1] == "nieuw"
+
+
+def test_links_to_documents_replace_their_own_and_keep_the_coordinators(tmp_path):
+    """A link the tool writes replaces the cell's previous one (never two for a cell),
+    an emptied path loses its link, and the coordinator's own links and comments (in the
+    same relationships part) stay."""
+    path = tmp_path / "w.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Bijeenkomsten")
+    ws.write_row(0, 0, ["Nr", "Agenda", "Notitie"])
+    ws.write_row(1, 0, ["U-01", "", ""])
+    ws.write_row(2, 0, ["U-02", "", ""])
+    ws.write_url(1, 2, "https://example.org/verslag", string="verslag")
+    ws.write_comment("A2", "eigen opmerking")
+    wb.close()
+
+    def write(links: dict[tuple[int, int], str | None]) -> None:
+        grid = PartGrid(path)
+        try:
+            for (row, col), target in links.items():
+                grid.set("Bijeenkomsten", row, col, target or "", Kind.TEXT)
+                grid.link("Bijeenkomsten", row, col, target)
+            data = grid.package()
+        finally:
+            grid.close()
+        path.write_bytes(data)
+
+    write({(2, 2): "output/Utrecht Jeugdzorg/2027-01-12 agenda.docx", (3, 2): "/srv/intervisie/agenda & co.docx"})
+    write({(2, 2): "output/Utrecht Jeugdzorg/2027-02-09 agenda.docx"})
+    ws2 = load_workbook(path)["Bijeenkomsten"]
+    assert unquote(ws2["B2"].hyperlink.target) == "output/Utrecht Jeugdzorg/2027-02-09 agenda.docx"
+    assert "%20" in ws2["B2"].hyperlink.target
+    assert unquote(ws2["B3"].hyperlink.target) == "file:///srv/intervisie/agenda & co.docx"
+    assert ws2["C2"].hyperlink.target == "https://example.org/verslag"
+    assert ws2["A2"].comment is not None and "eigen opmerking" in ws2["A2"].comment.text
+    with zipfile.ZipFile(path) as zf:
+        rels = zf.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        sheet = zf.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count('ref="B2"') == 1 and rels.count("2027-01-12") == 0
+    assert rels.count("hyperlink") == 3  # B2, B3 and the coordinator's C2
+    write({(3, 2): None})
+    ws3 = load_workbook(path)["Bijeenkomsten"]
+    assert ws3["B3"].hyperlink is None and ws3["B3"].value is None
+    assert ws3["B2"].hyperlink is not None and ws3["C2"].hyperlink is not None

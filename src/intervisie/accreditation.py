@@ -23,11 +23,11 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from .docgen import meeting_slots
+from .document_data import meeting_slots
 from .errors import TimetableError
 from .methods import KIND_BREAK, MethodLibrary
 from .records import Attendance, Meeting, Problem, Records
-from .schema import REGISTRATIES, norm
+from .schema import REGISTRATIES, MeetingStatus, Severity, norm
 
 #: the registers whose numbers go on a paste list ('Geen' has no register to report to)
 REPORTED_REGISTERS = tuple(r for r in REGISTRATIES if r != "Geen")
@@ -118,9 +118,9 @@ def is_held(m: Meeting, rec: Records, today: dt.date) -> bool:
     """Held: marked gehouden, or confirmed, past and with its attendance filled in."""
     if m.date is None:
         return False
-    if m.status == "gehouden":
+    if m.status == MeetingStatus.GEHOUDEN:
         return True
-    return m.status == "bevestigd" and m.date < today and attendance_filled(rec, m.nr)
+    return m.status == MeetingStatus.BEVESTIGD and m.date < today and attendance_filled(rec, m.nr)
 
 
 def attendance_filled(rec: Records, nr: str) -> bool:
@@ -273,21 +273,21 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
     """What the attendance of past meetings still needs."""
     out: list[Problem] = []
     for m in rec.meetings.values():
-        if m.date is None or m.date >= today or m.status not in ("bevestigd", "gehouden"):
+        if m.date is None or m.date >= today or m.status not in (MeetingStatus.BEVESTIGD, MeetingStatus.GEHOUDEN):
             continue
         rows = rec.attendance_of(m.nr)
         if not any(a.present for a in rows):
             cell = m.origin.cell("Status") if m.origin else "Bijeenkomsten"
             out.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Bijeenkomsten",
                     cell,
                     f"Bijeenkomst {m.nr} was op {m.date:%d-%m-%Y}, maar de aanwezigheid is nog niet ingevuld. "
                     "Vul op tabblad Aanwezigheid in wie er was (ja, nee of afgemeld); "
                     + (
                         "daarna zet de tool de status op gehouden."
-                        if m.status == "bevestigd"
+                        if m.status == MeetingStatus.BEVESTIGD
                         else "tot dan telt de bijeenkomst niet mee voor de accreditatie."
                     ),
                 )
@@ -297,7 +297,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
             if not a.present and not a.substitute and a.origin is not None:
                 out.append(
                     Problem(
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                         "Aanwezigheid",
                         a.origin.cell("Aanwezig"),
                         f"Aanwezig is leeg voor {a.name} bij {m.nr} ({m.date:%d-%m-%Y}). Vul ja, nee of afgemeld in; "
@@ -312,7 +312,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
             if a.start and a.start < m.start:
                 out.append(
                     Problem(
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                         "Aanwezigheid",
                         a.origin.cell("Van"),
                         f"Van {a.start:%H:%M} ligt vóór de begintijd {m.start:%H:%M} van {m.nr}. "
@@ -322,7 +322,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
             if a.end and a.end > m.end:
                 out.append(
                     Problem(
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                         "Aanwezigheid",
                         a.origin.cell("Tot"),
                         f"Tot {a.end:%H:%M} ligt na de eindtijd {m.end:%H:%M} van {m.nr}. "

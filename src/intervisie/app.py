@@ -21,6 +21,7 @@ from .mail.step import MailStep, SummaryStep
 from .pipeline import Context, Run, Step, StepResult
 from .records import Problem
 from .report import ReportStep
+from .schema import Severity
 from .steps import AccreditationStep, AttendanceStep, DocumentsStep, PlanStep, StatusStep
 from .tables import CellChange, TabReplace, key_of
 from .validate import validate
@@ -127,7 +128,7 @@ def finish(ctx: Context, action: str) -> StepResult:
         return result
     result.written = wb.write(result.changes)
     for c in result.written.conflicts:
-        result.problems.append(Problem("waarschuwing", c.tab, c.cell, f"Niet teruggeschreven: {c.message}."))
+        result.problems.append(Problem(Severity.WAARSCHUWING, c.tab, c.cell, f"Niet teruggeschreven: {c.message}."))
     return result
 
 
@@ -144,7 +145,7 @@ def newer_copies(path: Path) -> list[Problem]:
         if newer:
             out.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Werkmap",
                     f"bestand {other.name}",
                     f"Naast {path.name} staat {other.name}, en die is later opgeslagen. Het programma leest alleen "

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 from . import schema
 from .accreditation import attendance_filled
-from .docgen import expected_people, in_window
+from .document_data import expected_people, in_window
 from .records import Records
-from .schema import norm
+from .schema import CaseStatus, MeetingStatus, norm
 from .tables import CellChange, RowAppend, key_of
 
 
@@ -42,7 +42,7 @@ def prefill_and_close(rec: Records, today: dt.date) -> AttendanceOutcome:
                 out.lines.append(f"Aanwezigheid {m.nr}: {len(new)} rij(en) klaargezet om in te vullen.")
                 out.touched.add(m.nr)
         if (
-            m.status == "bevestigd"
+            m.status == MeetingStatus.BEVESTIGD
             and m.date is not None
             and m.date < today
             and m.origin is not None
@@ -53,7 +53,7 @@ def prefill_and_close(rec: Records, today: dt.date) -> AttendanceOutcome:
                     schema.BIJEENKOMSTEN.name,
                     key_of(schema.BIJEENKOMSTEN, m.nr),
                     "Status",
-                    "gehouden",
+                    MeetingStatus.GEHOUDEN,
                     m.origin.raw.get("Status"),
                     reason="aanwezigheid ingevuld",
                 )
@@ -62,7 +62,7 @@ def prefill_and_close(rec: Records, today: dt.date) -> AttendanceOutcome:
             out.touched.add(m.nr)
             discussed = []
             for c in rec.cases:
-                if c.origin is None or not c.nr or c.status != "ingepland":
+                if c.origin is None or not c.nr or c.status != CaseStatus.INGEPLAND:
                     continue
                 if c.meeting == m.nr or (not c.meeting and c.nr in m.cases):
                     out.cells.append(
@@ -70,7 +70,7 @@ def prefill_and_close(rec: Records, today: dt.date) -> AttendanceOutcome:
                             schema.CASUSSEN.name,
                             key_of(schema.CASUSSEN, c.nr),
                             "Status",
-                            "besproken",
+                            CaseStatus.BESPROKEN,
                             c.origin.raw.get("Status"),
                             reason=f"besproken op {m.nr}",
                         )

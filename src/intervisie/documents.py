@@ -52,7 +52,6 @@ __all__ = [
     "CompiledTemplate",
     "Renderer",
     "default_template_dir",
-    "read_evaluation_form",
     "EVALUATION_CONTROLS",
     "PLACEHOLDER_TEXTS",
 ]
@@ -196,7 +195,7 @@ def default_template_dir() -> Path:
 # --------------------------------------------------------------------------- docxtpl glue
 
 
-def _docxtpl():
+def _docxtpl() -> Any:
     """A bare DocxTemplate: its ``patch_xml``/``fix_tables``/``resolve_listing`` don't
     touch instance state, so we reuse them and stay byte-compatible with docxtpl's
     template syntax."""
@@ -568,7 +567,7 @@ class CompiledTemplate:
         raise self._err(msg)
 
     # ------------------------------------------------------------- rendering
-    def render_bytes(self, context: dict) -> bytes:
+    def render_bytes(self, context: dict[str, Any]) -> bytes:
         ctx = dict(context)
         out: dict[str, bytes] = {}
         for part in self._parts:
@@ -600,7 +599,7 @@ class CompiledTemplate:
             nsmap = {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}
             for i, elt in enumerate(tree.xpath("//wp:docPr", namespaces=nsmap), start=1001):
                 elt.attrib["id"] = str(i)
-        return etree.tostring(tree, encoding="UTF-8", xml_declaration=True, standalone=True)
+        return bytes(etree.tostring(tree, encoding="UTF-8", xml_declaration=True, standalone=True))
 
     def _finish_part(self, part: _XmlPart, xml: str) -> bytes:
         if xml.startswith("<?xml"):
@@ -612,7 +611,7 @@ class CompiledTemplate:
             raise self._err(f"de ingevulde {part.label} is geen geldige XML ({exc}).") from exc
         return _XML_DECL + data
 
-    def _render_core(self, ctx: dict) -> bytes:
+    def _render_core(self, ctx: dict[str, Any]) -> bytes:
         name, blob, tpls = self._core  # type: ignore[misc]
         root = etree.fromstring(blob)
         for tag, tpl in tpls.items():
@@ -621,9 +620,9 @@ class CompiledTemplate:
                 el.text = _XML_INVALID.sub("", tpl.render(ctx).replace("\a", "").replace("\f", ""))
             except jinja2.TemplateError as exc:
                 raise self._err(f"fout bij het invullen van de documenteigenschappen: {exc}") from exc
-        return etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True)
+        return bytes(etree.tostring(root, encoding="UTF-8", xml_declaration=True, standalone=True))
 
-    def render(self, context: dict, out_path: Path) -> None:
+    def render(self, context: dict[str, Any], out_path: Path) -> None:
         """Render to *out_path*, atomically (temporary file + rename)."""
         _atomic_write(Path(out_path), self.render_bytes(context))
 
@@ -675,163 +674,8 @@ class Renderer:
         self._cache[key] = (sig, tpl)
         return tpl
 
-    def render(self, kind: str, context: dict, out_path: Path, path: Path | None = None) -> None:
+    def render(self, kind: str, context: dict[str, Any], out_path: Path, path: Path | None = None) -> None:
         self.get(kind, path).render(context, out_path)
 
-    def render_bytes(self, kind: str, context: dict, path: Path | None = None) -> bytes:
+    def render_bytes(self, kind: str, context: dict[str, Any], path: Path | None = None) -> bytes:
         return self.get(kind, path).render_bytes(context)
-
-
-# --------------------------------------------------------------------------- read back
-
-
-def _sdt_text(content: etree._Element) -> str:
-    paras: list[str] = []
-    buf: list[str] = []
-    for el in content.iter():
-        tag = el.tag
-        if tag == _W + "t" and el.text:
-            buf.append(el.text)
-        elif tag in (_W + "br", _W + "cr"):
-            buf.append("\n")
-        elif tag == _W + "tab":
-            buf.append("\t")
-        elif tag == _W + "p" and buf:
-            paras.append("".join(buf))
-            buf = []
-    # a paragraph's own text is collected before the next <w:p> starts; flush the rest
-    if buf:
-        paras.append("".join(buf))
-    return "\n".join(paras)
-
-
-def _control_tag(pr: etree._Element) -> str | None:
-    tag_el = pr.find(_W + "tag")
-    if tag_el is not None and tag_el.get(_W + "val"):
-        return tag_el.get(_W + "val")
-    alias_el = pr.find(_W + "alias")
-    if alias_el is not None and alias_el.get(_W + "val"):
-        alias = alias_el.get(_W + "val").strip().lower()
-        for tag, (title, _values) in EVALUATION_CONTROLS.items():
-            if title.lower() == alias:
-                return tag
-    lst = pr.find(_W + "dropDownList")
-    if lst is None:
-        lst = pr.find(_W + "comboBox")
-    if lst is not None:
-        values = {i.get(_W + "value") for i in lst.findall(_W + "listItem")} - {"", None}
-        for tag, (_title, options) in EVALUATION_CONTROLS.items():
-            if options and values == set(options):
-                return tag
-    return None
-
-
-def read_evaluation_form(path: Path) -> dict[str, str]:
-    """Read the content controls of a filled-in evaluation form: ``{tag: text}``.
-
-    Controls still showing their placeholder read as ``""``; for drop-down lists the
-    chosen item's value is returned.  When a tag occurs more than once the first
-    non-empty answer wins.  Controls without a tag are recognised by their title or
-    their drop-down values (see EVALUATION_CONTROLS).
-    """
-    path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            blob = zf.read("word/document.xml")
-        root = etree.fromstring(blob, etree.XMLParser(resolve_entities=False, huge_tree=True))
-    except FileNotFoundError:
-        raise IntervisieError(f"Evaluatieformulier {path} bestaat niet.") from None
-    except (zipfile.BadZipFile, KeyError, OSError, etree.XMLSyntaxError) as exc:
-        raise IntervisieError(f"Evaluatieformulier {path.name} is geen leesbaar Word-bestand ({exc}).") from exc
-    result: dict[str, str] = {}
-    for sdt in root.iter(_W + "sdt"):
-        pr = sdt.find(_W + "sdtPr")
-        content = sdt.find(_W + "sdtContent")
-        if pr is None:
-            continue
-        tag = _control_tag(pr)
-        if tag is None:
-            continue
-        if pr.find(_W + "showingPlcHdr") is not None or content is None:
-            text = ""
-        else:
-            text = _sdt_text(content).strip()
-            lst = pr.find(_W + "dropDownList")
-            if lst is None:
-                lst = pr.find(_W + "comboBox")
-            if lst is not None:
-                for item in lst.findall(_W + "listItem"):
-                    shown = item.get(_W + "displayText") or item.get(_W + "value") or ""
-                    if shown.strip() == text:
-                        text = item.get(_W + "value", shown)
-                        break
-            if text in PLACEHOLDER_TEXTS:
-                text = ""
-        if not result.get(tag):
-            result[tag] = text
-    for tag, text in _read_by_title(root).items():
-        if not result.get(tag):
-            result[tag] = text
-    return result
-
-
-#: How the form's labels and questions read (normalised, prefix match) -> control tag:
-#: the controls' own titles (EVALUATION_CONTROLS), and the two labels the form prints
-#: differently. Used when the controls themselves are gone: LibreOffice, going through
-#: .odt, turns text controls into plain text or input fields.
-_TITLES = {
-    **{title.casefold(): tag for tag, (title, _values) in EVALUATION_CONTROLS.items()},
-    "je naam": "naam",
-    "welk cijfer": "cijfer",
-}
-
-
-def _plain(el: etree._Element) -> str:
-    out: list[str] = []
-    for node in el.iter(_W + "t", _W + "br", _W + "cr", _W + "p", _W + "tab"):
-        if node.tag == _W + "t" and node.text:
-            out.append(node.text)
-        elif node.tag == _W + "tab":
-            out.append("\t")
-        elif node.tag != _W + "t" and out and not out[-1].endswith("\n"):
-            out.append("\n")
-    return "".join(out).strip()
-
-
-def _title_tag(text: str) -> str | None:
-    t = re.sub(r"^\d+\.\s*", "", text.strip()).casefold().rstrip("?:").strip()
-    for title, tag in _TITLES.items():
-        if t == title or t.startswith(title + " ") or (len(title) > 6 and t.startswith(title)):
-            return tag
-    return None
-
-
-def _read_by_title(root: etree._Element) -> dict[str, str]:
-    """The answers found by the labels and questions next to them: a label cell and its
-    value cell, or a question paragraph and the paragraph or box that follows it."""
-    body = root.find(_W + "body")
-    if body is None:
-        return {}
-    found: dict[str, str] = {}
-    blocks = [b for b in body if b.tag in (_W + "p", _W + "tbl")]
-    for i, block in enumerate(blocks):
-        if block.tag == _W + "tbl":
-            for tr in block.iter(_W + "tr"):
-                cells = tr.findall(_W + "tc")
-                if len(cells) == 2:
-                    tag = _title_tag(_plain(cells[0]))
-                    if tag in ("bijeenkomst", "naam") and tag not in found:
-                        value = _plain(cells[1])
-                        found[tag] = "" if value in PLACEHOLDER_TEXTS else value
-            continue
-        tag = _title_tag(_plain(block))
-        if tag is None or tag in ("bijeenkomst", "naam") or i + 1 >= len(blocks) or tag in found:
-            continue
-        answer = _plain(blocks[i + 1])
-        if tag == "cijfer":
-            m = re.match(r"\s*(\d+(?:[.,]\d+)?)", answer)
-            answer = m.group(1) if m else ""
-        if answer in PLACEHOLDER_TEXTS:
-            answer = ""
-        found[tag] = answer
-    return found

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from . import schema
-from .documents import read_evaluation_form
 from .errors import IntervisieError
+from .forms import read_evaluation_form
 from .pipeline import Context
 from .records import Problem
-from .schema import norm
+from .schema import Severity, norm
 from .tables import CellChange, RowAppend
 from .validate import suggest
 from .values import as_text
@@ -61,7 +61,7 @@ def parse_grade(text: str) -> tuple[Any, bool]:
     return value, 1 <= value <= 10
 
 
-def _problem(path: Path, message: str, severity: str = "fout") -> Problem:
+def _problem(path: Path, message: str, severity: str = Severity.FOUT) -> Problem:
     return Problem(severity, schema.EVALUATIES.name, f"bestand {path.name}", message)
 
 
@@ -130,7 +130,7 @@ class ImportEvaluationsStep:
                         path,
                         f"{path.name}: '{typed}' staat niet op tabblad Deelnemers.{suggest(typed, set(people.values()))} "
                         "Het formulier is ingelezen onder deze naam; pas de naam aan op tabblad Evaluaties als die niet klopt.",
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                     )
                 )
             grade, ok = parse_grade(answers.get("cijfer", ""))
@@ -140,7 +140,7 @@ class ImportEvaluationsStep:
                         path,
                         f"{path.name}: cijfer '{answers['cijfer']}' is geen cijfer van 1 tot en met 10; "
                         "de tekst staat in Evaluaties en telt niet mee in het gemiddelde.",
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                     )
                 )
             form = Form(

@@ -128,7 +128,7 @@ def _list_name(tab: Tab) -> str:
 
 
 def create_workbook(
-    path: str | os.PathLike,
+    path: str | os.PathLike[str],
     demo: bool = False,
     today: dt.date | None = None,
     overwrite: bool = False,
@@ -206,7 +206,7 @@ def _text_height(text: str, width: float, line: float = 15.0) -> float:
     return max(line, lines * line + 2)
 
 
-def _print_setup(ws) -> None:
+def _print_setup(ws: Any) -> None:
     """Printed or saved as PDF: landscape, every column on one page width."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -216,7 +216,7 @@ def _print_setup(ws) -> None:
     ws.print_title_rows = "1:1"
 
 
-def _highlight_proposals(ws, ncols: int) -> None:
+def _highlight_proposals(ws: Any, ncols: int) -> None:
     """A row whose status is 'voorstel' stands out: it waits for the coordinator."""
     from openpyxl.formatting.rule import FormulaRule
 
@@ -228,7 +228,7 @@ def _highlight_proposals(ws, ncols: int) -> None:
     )
 
 
-def _date_header(cell, value: dt.date) -> None:
+def _date_header(cell: Any, value: dt.date) -> None:
     cell.value = value
     cell.number_format = "[$-413]ddd d-m-yyyy"  # Dutch day names (di 12-1-2027) in every locale
 
@@ -254,7 +254,7 @@ def _lees_mij(wb: XlWorkbook) -> None:
             ws.row_dimensions[r].height = _text_height(text, 80)
 
 
-def _formats(ws, tab: Tab, ncols: int) -> None:
+def _formats(ws: Any, tab: Tab, ncols: int) -> None:
     fmt = {Kind.DATE: DATE_FORMAT, Kind.TIME: TIME_FORMAT, Kind.DATETIME: DATETIME_FORMAT}
     for i, col in enumerate(tab.columns, start=1):
         number_format = fmt.get(col.kind)

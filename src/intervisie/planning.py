@@ -37,12 +37,13 @@ from . import schema
 from .errors import TimetableError
 from .methods import MethodLibrary, cases_for_duration, required_minutes
 from .records import Case, Group, Meeting, Participant, Problem, Records
+from .schema import CaseStatus, MeetingStatus, Severity
 from .tables import CellChange, ChangeSet, RowAppend, key_of
 from .values import dutch_date
 
-UPCOMING = ("voorstel", "bevestigd")
+UPCOMING = (MeetingStatus.VOORSTEL, MeetingStatus.BEVESTIGD)
 SCORE = {"ja": 1.0, "misschien": 0.5}
-BUSY_STATUSES = ("voorstel", "bevestigd", "gehouden")
+BUSY_STATUSES = (MeetingStatus.VOORSTEL, MeetingStatus.BEVESTIGD, MeetingStatus.GEHOUDEN)
 
 
 @dataclass
@@ -134,7 +135,7 @@ def next_case_nrs(rec: Records, count: int) -> list[str]:
 def _last_role_dates(rec: Records, group: str, attr: str) -> dict[str, dt.date]:
     last: dict[str, dt.date] = {}
     for m in rec.meetings_of(group):
-        if m.date is None or m.status == "geannuleerd":
+        if m.date is None or m.status == MeetingStatus.GEANNULEERD:
             continue
         who = getattr(m, attr)
         if who and (who not in last or m.date > last[who]):
@@ -145,7 +146,7 @@ def _last_role_dates(rec: Records, group: str, attr: str) -> dict[str, dt.date]:
 def _role_counts(rec: Records, group: str, attr: str) -> dict[str, int]:
     counts: dict[str, int] = {}
     for m in rec.meetings_of(group):
-        if m.status != "geannuleerd" and getattr(m, attr):
+        if m.status != MeetingStatus.GEANNULEERD and getattr(m, attr):
             counts[getattr(m, attr)] = counts.get(getattr(m, attr), 0) + 1
     return counts
 
@@ -155,7 +156,7 @@ def _presented(rec: Records, group: str) -> tuple[dict[str, dt.date], dict[str, 
     last: dict[str, dt.date] = {}
     count: dict[str, int] = {}
     for c in rec.cases_in(group):
-        if c.status not in ("ingepland", "besproken"):
+        if c.status not in (CaseStatus.INGEPLAND, CaseStatus.BESPROKEN):
             continue
         m = rec.meetings.get(c.meeting)
         when = (m.date if m and m.date else c.submitted) or dt.date.min
@@ -169,7 +170,7 @@ def case_queue(rec: Records, group: str) -> list[Case]:
     """Cases waiting for a meeting, fairest first."""
     last, count = _presented(rec, group)
     order = rec.participant_order()
-    waiting = [c for c in rec.cases_in(group) if c.status == "nieuw" and not c.meeting]
+    waiting = [c for c in rec.cases_in(group) if c.status == CaseStatus.NIEUW and not c.meeting]
     return sorted(
         waiting,
         key=lambda c: (
@@ -218,7 +219,7 @@ def plan(
         # without knowing the existing meetings and cases, every run would propose anew
         out.problems.append(
             Problem(
-                "waarschuwing",
+                Severity.WAARSCHUWING,
                 blocking[0],
                 schema.cell_ref(blocking[0], 1, 1),
                 f"Er wordt niets gepland zolang tabblad {blocking[0]} niet gelezen kan worden; herstel eerst de kopregel (zie de fout hierboven).",
@@ -241,7 +242,7 @@ def plan(
         if g.name in rec.blocked_groups:
             out.problems.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Bijeenkomsten",
                     rec.blocked_groups[g.name],
                     f"Geen nieuw voorstel voor groep {g.name}: deze bijeenkomst van de groep heeft eerst een fout die hersteld moet worden "
@@ -253,7 +254,7 @@ def plan(
             cell = g.origin.cell("Groep") if g.origin else "Groepen"
             out.problems.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Groepen",
                     cell,
                     f"Geen voorstel voor groep {g.name}: de groep heeft geen actieve deelnemers op tabblad Deelnemers.",
@@ -275,11 +276,11 @@ def release_cases(rec: Records, out: PlanOutcome) -> None:
     if "Bijeenkomsten" not in rec.all_keys or "Bijeenkomsten" in rec.unreadable:
         return  # which meetings exist is not known: nothing is released
     for c in rec.cases:
-        if c.status != "ingepland" or not c.meeting or c.origin is None or not c.nr:
+        if c.status != CaseStatus.INGEPLAND or not c.meeting or c.origin is None or not c.nr:
             continue
         m = rec.meetings.get(c.meeting)
         gone = c.meeting not in rec.all_keys.get("Bijeenkomsten", set())
-        if not gone and (m is None or m.status != "geannuleerd"):
+        if not gone and (m is None or m.status != MeetingStatus.GEANNULEERD):
             continue
         raw = c.origin.raw
         key = key_of(schema.CASUSSEN, c.nr)
@@ -302,7 +303,7 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     if method is None:
         return [
             Problem(
-                "waarschuwing",
+                Severity.WAARSCHUWING,
                 "Groepen",
                 cell,
                 f"Onbekende methode '{g.method}' voor groep {g.name}. Kies een van: {', '.join(library.names())}; "
@@ -313,12 +314,12 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     try:
         need = required_minutes(library, method, n)
     except TimetableError as exc:
-        return [Problem("fout", "Groepen", cell, exc.message)]
+        return [Problem(Severity.FOUT, "Groepen", cell, exc.message)]
     if g.duration < need:
         dcell = g.origin.cell("Duur (min)") if g.origin else "Groepen"
         return [
             Problem(
-                "fout",
+                Severity.FOUT,
                 "Groepen",
                 dcell,
                 f"De methode {method.name} heeft minstens {need} minuten nodig; groep {g.name} duurt {g.duration} minuten. "
@@ -339,11 +340,11 @@ def _case_label(c: Case, nr: str) -> str:
     return f"{nr} (vertrouwelijk)" if c.confidential else c.title
 
 
-def _case_key(c: Case):
+def _case_key(c: Case) -> tuple[tuple[str, Any], ...]:
     return c.origin.key("Casussen") if c.origin else key_of(schema.CASUSSEN, c.nr)
 
 
-def _meeting_key(m: Meeting):
+def _meeting_key(m: Meeting) -> tuple[tuple[str, Any], ...]:
     return m.origin.key("Bijeenkomsten") if m.origin else key_of(schema.BIJEENKOMSTEN, m.nr)
 
 
@@ -372,7 +373,11 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     order = rec.participant_order()
     answers = {a.name: a.answers for a in rec.availability_of(g.name)}
     history = sorted(  # what really happened: an old proposal that was never confirmed does not count
-        (m for m in rec.meetings_of(g.name) if m.date and m.date < today and m.status in ("gehouden", "bevestigd")),
+        (
+            m
+            for m in rec.meetings_of(g.name)
+            if m.date and m.date < today and m.status in (MeetingStatus.GEHOUDEN, MeetingStatus.BEVESTIGD)
+        ),
         key=lambda m: m.date or dt.date.min,
     )
     last = history[-1] if history else None
@@ -410,7 +415,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             if best.yes < g.min_members:
                 out.problems.append(
                     Problem(
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                         "Beschikbaarheid",
                         cell,
                         f"Het voorstel voor groep {g.name} op {dutch_date(date)} haalt het minimum van {g.min_members} "
@@ -421,7 +426,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             if date <= window_end:
                 out.problems.append(
                     Problem(
-                        "waarschuwing",
+                        Severity.WAARSCHUWING,
                         "Bijeenkomsten",
                         cell,
                         f"Het voorstel voor groep {g.name} op {dutch_date(date)} valt binnen de uitnodigingstermijn van "
@@ -447,7 +452,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             cell = g.origin.cell("Groep") if g.origin else "Groepen"
             out.problems.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Beschikbaarheid",
                     cell,
                     f"Voor groep {g.name} voldoet geen kandidaat-datum ({why}). Voorgesteld is {dutch_date(date)} volgens de frequentie; "
@@ -460,7 +465,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         if date in hol and existing is not None and existing.origin is not None:
             out.problems.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Bijeenkomsten",
                     existing.origin.cell("Datum"),
                     f"{dutch_date(date)} is een feestdag ({hol[date]}). Controleer of de bijeenkomst echt dan is.",
@@ -557,7 +562,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         where = existing.origin.cell("Locatie") if existing and existing.origin else None
         out.problems.append(
             Problem(
-                "waarschuwing",
+                Severity.WAARSCHUWING,
                 "Bijeenkomsten" if where else "Groepen",
                 where or (g.origin.cell("Locaties") if g.origin else "Groepen"),
                 f"Het voorstel voor groep {g.name} op {dutch_date(date)} heeft geen locatie: de groep heeft geen "
@@ -581,7 +586,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         "Gespreksleider": chair,
         "Notulist": minute_taker,
         "Casus": "; ".join(run.case_nr_of.get(id(c), c.nr) for c in chosen_cases),
-        "Status": "voorstel",
+        "Status": MeetingStatus.VOORSTEL,
     }
     run.planned.append(
         Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker)
@@ -603,9 +608,11 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             out.changes.cells.append(CellChange("Bijeenkomsten", key, col, v, None, reason="voorstel"))
     for c in chosen_cases:  # also the cases the coordinator put on the meeting
         raw = c.origin.raw if c.origin else {}
-        if c.status == "nieuw":
+        if c.status == CaseStatus.NIEUW:
             out.changes.cells.append(
-                CellChange("Casussen", _case_key(c), "Status", "ingepland", raw.get("Status"), reason="ingepland")
+                CellChange(
+                    "Casussen", _case_key(c), "Status", CaseStatus.INGEPLAND, raw.get("Status"), reason="ingepland"
+                )
             )
         if not c.meeting:
             out.changes.cells.append(
@@ -617,7 +624,15 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
 
 
 def _judge(
-    run: _Run, g: Group, d: dt.date, start, end, members: list[Participant], answers, queue: list[Case], earliest
+    run: _Run,
+    g: Group,
+    d: dt.date,
+    start: dt.time,
+    end: dt.time,
+    members: list[Participant],
+    answers: dict[str, dict[dt.date, str]],
+    queue: list[Case],
+    earliest: dt.date | None,
 ) -> DateVerdict:
     rec, hol = run.rec, run.holidays
     yes = sum(1 for p in members if answers.get(p.name, {}).get(d) == "ja")
@@ -658,7 +673,9 @@ def _judge(
     return DateVerdict(d, score, yes, maybe, reasons, presenter_cases)
 
 
-def _cadence(g: Group, last: Meeting | None, today: dt.date, hol, candidates: list[dt.date]) -> dt.date:
+def _cadence(
+    g: Group, last: Meeting | None, today: dt.date, hol: dict[dt.date, str], candidates: list[dt.date]
+) -> dt.date:
     if last and last.date:
         d = last.date + dt.timedelta(weeks=g.frequency_weeks)
         while d <= today:

@@ -7,7 +7,16 @@ from collections.abc import Callable, Iterable, Sized
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from .schema import IDENTITY_WITHOUT_KEY, QUORUM_ROLLEN, TAB_BY_NAME, cell_ref, setting_defaults
+from .schema import (
+    IDENTITY_WITHOUT_KEY,
+    QUORUM_ROLLEN,
+    TAB_BY_NAME,
+    CaseStatus,
+    MeetingStatus,
+    Severity,
+    cell_ref,
+    setting_defaults,
+)
 from .values import is_blank
 
 T = TypeVar("T")
@@ -23,7 +32,7 @@ class Problem:
 
     @property
     def is_error(self) -> bool:
-        return self.severity == "fout"
+        return self.severity == Severity.FOUT
 
 
 class Origin:
@@ -150,7 +159,7 @@ class Case:
     explanation: str = ""
     confidential: bool = True
     method: str = ""
-    status: str = "nieuw"
+    status: str = CaseStatus.NIEUW
     meeting: str = ""
     origin: Origin | None = None
 
@@ -168,7 +177,7 @@ class Meeting:
     minute_taker: str = ""
     cases: list[str] = field(default_factory=list)
     theme: str = ""
-    status: str = "voorstel"
+    status: str = MeetingStatus.VOORSTEL
     agenda: str = ""
     attendance_list: str = ""
     evaluation_form: str = ""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,12 +26,13 @@ from pathlib import Path
 from typing import Any
 
 from .accreditation import REPORTED_REGISTERS, LedgerRow, is_held, ledger, present_at
-from .docgen import points_text, safe_name
+from .document_data import points_text, safe_name
 from .documents import Renderer
 from .errors import TemplateError
 from .files import atomic_write
 from .pipeline import Context
 from .records import Meeting, Problem, Records
+from .schema import MeetingStatus, Severity
 from .steps import template_folder
 from .values import dutch_date
 
@@ -93,8 +95,9 @@ def plan_year(ctx: Context, year: int) -> YearReport:
             continue
         folder = base / safe_name(group)
         grows = [r for r in rows if r.group == group]
+        accepted = accredited_registers(g.accreditation_body)
         if g.accreditation_body:
-            for register in REPORTED_REGISTERS:
+            for register in accepted:
                 numbers = sorted(
                     {
                         paste_number(r.registration, r.number)
@@ -117,7 +120,7 @@ def plan_year(ctx: Context, year: int) -> YearReport:
                 Output(
                     folder / f"accreditatie-{year}.xlsx",
                     f"overzicht accreditatie ({len(grows)} personen)",
-                    _sheet_writer(grows, year, group),
+                    _sheet_writer(grows, year, group, accepted if g.accreditation_body else ()),
                     group=group,
                 )
             )
@@ -170,7 +173,17 @@ SHEET_COLUMNS = (
 )
 
 
-def _sheet_writer(rows: list[LedgerRow], year: int, group: str) -> Callable[[Path], None]:
+def accredited_registers(body: str) -> tuple[str, ...]:
+    """The registers a group's Accreditatie cell names ("SKJ", "SKJ en NIP", "BIG; V&VN"):
+    only their members go on a paste list, as a register's portal accepts only its own
+    numbers. A body that names no register the tool knows (a regional body, say) is taken
+    to accept every register, as before."""
+    words = {w.casefold() for w in re.split(r"[;,/+]|\s+en\s+|\s+", body) if w.strip()}
+    named = tuple(r for r in REPORTED_REGISTERS if r.casefold() in words)
+    return named or REPORTED_REGISTERS
+
+
+def _sheet_writer(rows: list[LedgerRow], year: int, group: str, accepted: tuple[str, ...]) -> Callable[[Path], None]:
     def write(path: Path) -> None:
         from openpyxl import Workbook
         from openpyxl.styles import Font, PatternFill
@@ -188,8 +201,16 @@ def _sheet_writer(rows: list[LedgerRow], year: int, group: str) -> Callable[[Pat
             cell.fill = PatternFill("solid", fgColor="DCE5F0")
         for r in rows:
             why = r.explanation()
+            pasted = r.reportable and r.registration in accepted
             if r.meets and not r.reportable and not why:
                 why = "geen register om aan te melden (Registratie is Geen)"
+            elif r.reportable and not pasted and not accepted:
+                why = "de groep heeft geen accreditatie (kolom Accreditatie op tabblad Groepen is leeg)"
+            elif r.reportable and not pasted:
+                why = (
+                    f"de groep is bij {', '.join(accepted)} geaccrediteerd, niet bij {r.registration}; met het "
+                    f"certificaat kan {r.name} de uren zelf bij {r.registration} opgeven"
+                )
             ws.append(
                 [
                     r.name,
@@ -201,7 +222,7 @@ def _sheet_writer(rows: list[LedgerRow], year: int, group: str) -> Callable[[Pat
                     r.points,
                     r.percent,
                     "ja" if r.meets else "nee",
-                    "ja" if r.reportable else "nee",
+                    "ja" if pasted else "nee",
                     why,
                 ]
             )
@@ -276,7 +297,7 @@ def _annual_writer(
         table.append(
             {
                 "date": m.date.strftime("%d-%m-%Y"),
-                "status": "gehouden" if counted else m.status,
+                "status": MeetingStatus.GEHOUDEN if counted else m.status,
                 "method": m.method or g.method,
                 "cases": "; ".join(x for x in (_case_label(rec, n) for n in m.cases) if x),
                 "present": str(present) if counted else "",
@@ -293,7 +314,7 @@ def _annual_writer(
         "group": group,
         "year": str(year),
         "held": len(held),
-        "cancelled": sum(m.status == "geannuleerd" for m in meetings),
+        "cancelled": sum(m.status == MeetingStatus.GEANNULEERD for m in meetings),
         "members": len(members),
         "attendance_avg": (
             f"{points_text(round(statistics.fmean(presents), 1))} personen per bijeenkomst" if presents else "–"
@@ -408,7 +429,7 @@ class ReportStep:
         if year >= run.today.year:
             result.problems.append(
                 Problem(
-                    "waarschuwing",
+                    Severity.WAARSCHUWING,
                     "Accreditatie",
                     f"jaar {year}",
                     f"Het jaar {year} is nog niet voorbij: de lijsten en bewijzen van deelname gaan over de "
@@ -437,7 +458,7 @@ class ReportStep:
                 cell = g.origin.cell("Sjablonen") if g is not None and g.origin is not None else "Groepen"
                 result.problems.append(
                     Problem(
-                        "fout",
+                        Severity.FOUT,
                         "Groepen",
                         cell,
                         f"{exc.message} Wat groep {out.group} met dit sjabloon maakt ({out.what} en dergelijke) "
@@ -464,7 +485,11 @@ class ReportStep:
     @staticmethod
     def _due(ctx: Context, year: int) -> bool:
         rec, today = ctx.records, ctx.run.today
-        past = [m for m in rec.meetings.values() if _in_year(m, year) and m.status in ("bevestigd", "gehouden")]
+        past = [
+            m
+            for m in rec.meetings.values()
+            if _in_year(m, year) and m.status in (MeetingStatus.BEVESTIGD, MeetingStatus.GEHOUDEN)
+        ]
         if today.month > 3 or not any(is_held(m, rec, today) for m in past):
             return False
         if (today.month, today.day) >= REPORT_DEADLINE:

@@ -34,10 +34,38 @@ ROLLEN = ("deelnemer", "procesbegeleider", "cliënt", "gast")
 QUORUM_ROLLEN = ("deelnemer", "cliënt")  # the roles that count towards a group's size and quorum
 REGISTRATIES = ("BIG", "SKJ", "NIP", "KRF", "V&VN", "Registerplein", "Anders", "Geen")
 BESCHIKBAAR = ("ja", "nee", "misschien")
-CASUS_STATUS = ("nieuw", "ingepland", "besproken", "vervallen")
-BIJEENKOMST_STATUS = ("voorstel", "bevestigd", "gehouden", "geannuleerd")
+
+
+class MeetingStatus(StrEnum):
+    """Status of a row on Bijeenkomsten (what the coordinator picks; a StrEnum, so it is
+    the Dutch word in the sheet and in comparisons)."""
+
+    VOORSTEL = "voorstel"
+    BEVESTIGD = "bevestigd"
+    GEHOUDEN = "gehouden"
+    GEANNULEERD = "geannuleerd"
+
+
+class CaseStatus(StrEnum):
+    """Status of a row on Casussen."""
+
+    NIEUW = "nieuw"
+    INGEPLAND = "ingepland"
+    BESPROKEN = "besproken"
+    VERVALLEN = "vervallen"
+
+
+class Severity(StrEnum):
+    """Ernst of a Melding."""
+
+    FOUT = "fout"
+    WAARSCHUWING = "waarschuwing"
+
+
+CASUS_STATUS = tuple(CaseStatus)
+BIJEENKOMST_STATUS = tuple(MeetingStatus)
 AANWEZIG = ("ja", "nee", "afgemeld")
-ERNST = ("fout", "waarschuwing")
+ERNST = tuple(Severity)
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,7 @@ class Column:
     text_cell: bool = False  # formatted as text in a new workbook: keeps leading zeros
     guest_ok: bool = False  # a name not on the referenced tab is a guest: a warning, the row is kept
     lenient: bool = False  # an unreadable value is a warning, the row is kept (the text stays in the cell)
+    link: bool = False  # a file path the tool writes, as a link that opens the file (Excel)
 
     @property
     def all_names(self) -> tuple[str, ...]:
@@ -302,9 +331,9 @@ BIJEENKOMSTEN = Tab(
         C("Casus", K.LIST, aliases=("Case", "Casussen"), ref="Casussen", fill_if_empty=True, width=16),
         C("Thema", aliases=("Theme",), width=24),
         C("Status", K.ENUM, choices=BIJEENKOMST_STATUS, default="voorstel", fill_if_empty=True, width=12),
-        C("Agenda", owned=True, width=30),
-        C("Presentielijst", aliases=("Attendance list",), owned=True, width=30),
-        C("Evaluatieformulier", aliases=("Evaluation form",), owned=True, width=30),
+        C("Agenda", owned=True, width=30, link=True),
+        C("Presentielijst", aliases=("Attendance list",), owned=True, width=30, link=True),
+        C("Evaluatieformulier", aliases=("Evaluation form",), owned=True, width=30, link=True),
         C("Uitnodiging verzonden", K.DATETIME, aliases=("Invitation sent",), owned=True, width=18),
         C("Herinnering verzonden", K.DATETIME, aliases=("Reminder sent",), owned=True, width=18),
         C("Evaluatie verzonden", K.DATETIME, aliases=("Evaluation sent",), owned=True, width=18),

@@ -10,7 +10,7 @@ import datetime as dt
 
 from .accreditation import present_at
 from .records import Meeting, Records
-from .schema import norm
+from .schema import MeetingStatus, norm
 from .values import dutch_date
 
 #: mail kinds whose sending the text mentions, in the order of a meeting's life
@@ -45,9 +45,9 @@ def meeting_status(
     invite_on = m.date - dt.timedelta(days=rec.settings.invite_days)
     did = [f"{SENT_WORDS[k]} verstuurd op {_day(d)}" for k, d in sent.items() if k in SENT_WORDS]
     done = (" " + "; ".join(did).capitalize() + ".") if did else ""
-    if m.status == "geannuleerd":
+    if m.status == MeetingStatus.GEANNULEERD:
         return "Geannuleerd." + (done if "afzegging" in sent else " Er was nog geen uitnodiging verstuurd.")
-    if m.status == "voorstel":
+    if m.status == MeetingStatus.VOORSTEL:
         head = f"Voorstel voor {when}"
         if why_this_date:
             head += f" ({why_this_date})"
@@ -62,7 +62,7 @@ def meeting_status(
     # present as the accreditation counts it: 'ja', and substitutes
     present = len({norm(name) for name, _a in present_at(rec, m.nr)})
     filled = any(a.present for a in rec.attendance_of(m.nr))
-    if m.status == "gehouden" or (m.status == "bevestigd" and m.date < today and filled):
+    if m.status == MeetingStatus.GEHOUDEN or (m.status == MeetingStatus.BEVESTIGD and m.date < today and filled):
         text = f"Gehouden op {when}" + (f": {present} aanwezig." if filled else ".") + done
         if not filled:
             text += " Vul de aanwezigheid in op tabblad Aanwezigheid; die telt voor de accreditatie."

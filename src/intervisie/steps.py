@@ -11,7 +11,7 @@ from pathlib import Path
 from . import schema
 from .accreditation import attendance_problems, ledger, tab_rows
 from .attendance import prefill_and_close
-from .docgen import in_window, jobs_for_meeting
+from .document_data import in_window, jobs_for_meeting
 from .documents import Renderer
 from .errors import TemplateError, TimetableError
 from .files import atomic_write
@@ -21,6 +21,7 @@ from .mail.step import JOURNAL_FILE
 from .pipeline import Context
 from .planning import plan
 from .records import Meeting, Problem
+from .schema import MeetingStatus, Severity
 from .status import meeting_status
 from .tables import CellChange, TabReplace, key_of
 from .values import as_text
@@ -110,7 +111,7 @@ class DocumentsStep:
                 ctx.blocked_documents[m.nr] = exc.message
                 if fresh:
                     result.problems.append(
-                        Problem("fout", "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}")
+                        Problem(Severity.FOUT, "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}")
                     )
                 continue
             folder = template_folder(ctx, g.templates)
@@ -121,7 +122,7 @@ class DocumentsStep:
                 cell = g.origin.cell("Sjablonen") if g.origin else "Groepen"
                 result.problems.append(
                     Problem(
-                        "fout",
+                        Severity.FOUT,
                         "Groepen",
                         cell,
                         f"{exc.message} De documenten van groep {g.name} worden overgeslagen tot het sjabloon is hersteld.",
@@ -148,7 +149,7 @@ class DocumentsStep:
                         warned.add(m.nr)
                         result.problems.append(
                             Problem(
-                                "waarschuwing",
+                                Severity.WAARSCHUWING,
                                 "Bijeenkomsten",
                                 m.origin.cell("Nr") if m.origin else "Bijeenkomsten",
                                 f"De documenten van {m.nr} zijn niet opnieuw gemaakt: tabblad {' en '.join(damaged)} "
@@ -226,7 +227,7 @@ def _keep_previous(state_dir: Path, output_dir: Path, out: Path) -> None:
 def _recent(m: Meeting, today: dt.date, evaluation_days: int) -> bool:
     """A meeting whose evaluation forms may still go out."""
     return (
-        m.status in ("bevestigd", "gehouden")
+        m.status in (MeetingStatus.BEVESTIGD, MeetingStatus.GEHOUDEN)
         and m.date is not None
         and m.date <= today <= m.date + dt.timedelta(days=evaluation_days + EVALUATION_GRACE_DAYS)
     )
@@ -309,7 +310,10 @@ class StatusStep:
         appended = {ap.values.get("Nr"): ap for ap in result.changes.appends if ap.tab == schema.BIJEENKOMSTEN.name}
         for nr, ap in appended.items():
             m = Meeting(
-                nr=str(nr), group=str(ap.values.get("Groep", "")), date=ap.values.get("Datum"), status="voorstel"
+                nr=str(nr),
+                group=str(ap.values.get("Groep", "")),
+                date=ap.values.get("Datum"),
+                status=MeetingStatus.VOORSTEL,
             )
             ap.values["Stand van zaken"] = meeting_status(rec, m, run.today, {}, why_this_date=ctx.why.get(str(nr), ""))
         # the Datum and Status this run writes, by meeting (the row as it will read)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from . import schema, values
@@ -28,12 +28,12 @@ from .records import (
     Records,
     Settings,
 )
-from .schema import Column, Kind, Tab, norm
+from .schema import CaseStatus, Column, Kind, MeetingStatus, Severity, Tab, norm
 from .tables import RawTab, Snapshot, key_norm
 from .values import is_blank
 
-FOUT = "fout"
-WAARSCHUWING = "waarschuwing"
+FOUT = Severity.FOUT
+WAARSCHUWING = Severity.WAARSCHUWING
 
 ENUM_ALIASES = {
     "yes": "ja",
@@ -54,6 +54,7 @@ REQUIRED_TABS = tuple(t for t in schema.DATA_TABS if t.required)
 
 
 Memo = dict[tuple[str, type, Any], tuple[Any, tuple[tuple[str, str], ...]]]
+Key = tuple[Any, ...]
 
 
 class RowContext:
@@ -336,7 +337,7 @@ def validate(snapshot: Snapshot) -> Records:
             keys = _Unknown()  # its names cannot be read: no follow-on errors in the tabs naming them
         rec.all_keys[tab.name] = keys
 
-    def rows_of(tab: Tab):
+    def rows_of(tab: Tab) -> Iterator[RowContext]:
         raw = snapshot.get(tab.name)
         if raw is None:
             return
@@ -487,7 +488,7 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
     return s
 
 
-def _groups(rec: Records, rows) -> None:
+def _groups(rec: Records, rows: Iterable[RowContext]) -> None:
     seen: dict[str, str] = {}
     for r in rows:
         name = r.get("Groep")
@@ -526,7 +527,7 @@ def _groups(rec: Records, rows) -> None:
             rec.groups[name] = g
 
 
-def _participants(rec: Records, rows) -> None:
+def _participants(rec: Records, rows: Iterable[RowContext]) -> None:
     seen: dict[str, str] = {}
     for r in rows:
         mark = len(r.sink)
@@ -628,7 +629,7 @@ def _registration(r: RowContext, kind: str) -> str:
     return number
 
 
-def _availability(rec: Records, raw: RawTab | None, rows) -> None:
+def _availability(rec: Records, raw: RawTab | None, rows: Iterable[RowContext]) -> None:
     if raw is None:
         return
     tab = schema.BESCHIKBAARHEID
@@ -701,9 +702,9 @@ def _availability(rec: Records, raw: RawTab | None, rows) -> None:
             rec.availability.append(Availability(name, group, answers, r.origin()))
 
 
-def _cases(rec: Records, rows) -> None:
+def _cases(rec: Records, rows: Iterable[RowContext]) -> None:
     seen: dict[str, str] = {}
-    blank_keys: dict[tuple, list] = {}
+    blank_keys: dict[Key, list[tuple[RowContext, Any]]] = {}
     for r in rows:
         nr = r.get("Nr") or ""
         r.unique(
@@ -719,11 +720,11 @@ def _cases(rec: Records, rows) -> None:
         c.explanation = r.get("Toelichting") or ""
         c.confidential = r.get("Vertrouwelijk") != "nee"
         c.method = r.get("Methode") or ""
-        c.status = r.get("Status") or "nieuw"
+        c.status = r.get("Status") or CaseStatus.NIEUW
         # written by the tool; a meeting deleted since is not the coordinator's error:
         # planning gives the case back to the queue (see planning.release_cases)
         c.meeting = values.as_text(r.rawval("Bijeenkomst"))
-        if c.meeting and c.meeting not in rec.all_keys["Bijeenkomsten"] and c.status != "ingepland":
+        if c.meeting and c.meeting not in rec.all_keys["Bijeenkomsten"] and c.status != CaseStatus.INGEPLAND:
             r.problem(
                 "Bijeenkomst",
                 unknown_ref_message("Bijeenkomsten", c.meeting, rec.all_keys["Bijeenkomsten"]),
@@ -739,7 +740,9 @@ def _cases(rec: Records, rows) -> None:
     rec.cases = [c for c in rec.cases if id(c) not in dropped]
 
 
-def _ambiguous(rec: Records, groups: dict[tuple, list], tab: str, what: str) -> list[tuple[RowContext, Any]]:
+def _ambiguous(
+    rec: Records, groups: dict[Key, list[tuple[RowContext, Any]]], tab: str, what: str
+) -> list[tuple[RowContext, Any]]:
     """Rows without a number that write-back could not tell apart (the same identity,
     see schema.IDENTITY_WITHOUT_KEY): each gets an error until the coordinator removes
     the copy. Returns those rows, for the caller to leave out."""
@@ -784,9 +787,9 @@ def _check_person(rec: Records, r: RowContext, column: str, name: str, group: st
         )
 
 
-def _meetings(rec: Records, rows) -> None:
+def _meetings(rec: Records, rows: Iterable[RowContext]) -> None:
     seen: dict[str, str] = {}
-    blank_keys: dict[tuple, list] = {}
+    blank_keys: dict[Key, list[tuple[RowContext, Any]]] = {}
     for r in rows:
         nr = r.get("Nr") or ""
         r.unique(
@@ -811,14 +814,14 @@ def _meetings(rec: Records, rows) -> None:
         m.minute_taker = r.get("Notulist") or ""
         m.cases = r.get("Casus") or []
         m.theme = r.get("Thema") or ""
-        m.status = r.get("Status") or "voorstel"
+        m.status = r.get("Status") or MeetingStatus.VOORSTEL
         _check_person(rec, r, "Gespreksleider", m.chair, m.group)
         _check_person(rec, r, "Notulist", m.minute_taker, m.group)
         if m.chair and m.chair == m.minute_taker:
             r.problem(
                 "Notulist", f"{m.chair} is zowel gespreksleider als notulist. Kies een andere notulist.", WAARSCHUWING
             )
-        if m.status in ("bevestigd",) and m.date is None:
+        if m.status in (MeetingStatus.BEVESTIGD,) and m.date is None:
             r.problem(
                 "Datum",
                 "Een bevestigde bijeenkomst heeft een datum nodig. Vul de datum in of zet de status terug op voorstel.",
@@ -837,7 +840,7 @@ def _meetings(rec: Records, rows) -> None:
             m.origin = r.origin()
             key = nr or f"#rij{r.row}"
             rec.meetings[key] = m
-        elif values.as_text(r.rawval("Status")).lower() not in ("gehouden", "geannuleerd"):
+        elif values.as_text(r.rawval("Status")).lower() not in (MeetingStatus.GEHOUDEN, MeetingStatus.GEANNULEERD):
             likely = _likely_group(rec, m.group, nr)
             if likely:
                 rec.blocked_groups.setdefault(likely, r.cell("Nr"))
@@ -865,7 +868,7 @@ def _likely_group(rec: Records, typed: str, nr: str) -> str | None:
     return by_norm.get(norm(prefix)) if nr else None
 
 
-def _attendance(rec: Records, rows) -> None:
+def _attendance(rec: Records, rows: Iterable[RowContext]) -> None:
     for r in rows:
         a = Attendance(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
         a.present = r.get("Aanwezig") or ""
@@ -879,7 +882,7 @@ def _attendance(rec: Records, rows) -> None:
             rec.attendance.append(a)
 
 
-def _evaluations(rec: Records, rows) -> None:
+def _evaluations(rec: Records, rows: Iterable[RowContext]) -> None:
     for r in rows:
         e = Evaluation(meeting=r.get("Bijeenkomst") or "", name=r.get("Naam") or "")
         grade = r.get("Cijfer")

@@ -16,8 +16,9 @@ import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from ..docgen import expected_people
+from ..document_data import expected_people
 from ..records import Meeting, Participant, Problem, Records
+from ..schema import MeetingStatus, Severity
 from .journal import FAILED, Entry
 
 UITNODIGING, CASUS, WIJZIGING, AFZEGGING = "uitnodiging", "casus", "wijziging", "afzegging"
@@ -130,8 +131,8 @@ def _for_meeting(
     sig = signature(m)
     people = expected_people(rec, m)
     days_to = (m.date - today).days
-    relevant = m.status == "geannuleerd" or (
-        m.status in ("bevestigd", "gehouden")
+    relevant = m.status == MeetingStatus.GEANNULEERD or (
+        m.status in (MeetingStatus.BEVESTIGD, MeetingStatus.GEHOUDEN)
         and -(s.evaluation_days + EVALUATION_GRACE_DAYS) <= days_to <= s.invite_days
     )
     reachable = _reachable(people, m, problems) if relevant else []
@@ -140,7 +141,7 @@ def _for_meeting(
     def add(kind: str, p: Participant, seq: int = 0, case: str = "") -> None:
         wanted.append(Outgoing(m.nr, kind, p.name, p.email, seq, sig, case))
 
-    if m.status == "bevestigd" and 0 <= days_to <= s.invite_days:
+    if m.status == MeetingStatus.BEVESTIGD and 0 <= days_to <= s.invite_days:
         addresses = {q.email.casefold() for q in reachable}
         if not cal.invited or cal.last_kind == AFZEGGING:
             seq, kind, to = cal.sequence + 1, UITNODIGING, reachable
@@ -156,11 +157,16 @@ def _for_meeting(
             presenter = rec.participants.get(c.presenter)
             if presenter is not None and presenter in reachable:
                 add(CASUS, presenter, 0, c.nr)
-    elif m.status == "geannuleerd" and cal.invited and cal.last_kind != AFZEGGING:
+    elif m.status == MeetingStatus.GEANNULEERD and cal.invited and cal.last_kind != AFZEGGING:
         for p in _by_address(rec, cal.holders):
             add(AFZEGGING, p, cal.sequence + 1)
 
-    if m.status == "bevestigd" and cal.invited and cal.last_kind != AFZEGGING and 0 <= days_to <= s.reminder_days:
+    if (
+        m.status == MeetingStatus.BEVESTIGD
+        and cal.invited
+        and cal.last_kind != AFZEGGING
+        and 0 <= days_to <= s.reminder_days
+    ):
         excused = {a.name for a in rec.attendance_of(m.nr) if a.present == "afgemeld"}
         for p in reachable:
             if p.name not in excused:
@@ -168,7 +174,7 @@ def _for_meeting(
 
     since = -days_to  # days after the meeting
     if (
-        m.status in ("bevestigd", "gehouden")
+        m.status in (MeetingStatus.BEVESTIGD, MeetingStatus.GEHOUDEN)
         and s.evaluation_days <= since <= s.evaluation_days + EVALUATION_GRACE_DAYS
         and "Aanwezigheid" not in rec.unreadable  # who was there cannot be read: wait for the repair
     ):
@@ -192,7 +198,7 @@ def _reachable(people: list[Participant], m: Meeting, problems: list[Problem]) -
         cell = p.origin.cell("E-mail") if p.origin else "Deelnemers"
         problems.append(
             Problem(
-                "fout",
+                Severity.FOUT,
                 "Deelnemers",
                 cell,
                 f"{p.name} heeft geen (geldig) e-mailadres en krijgt daardoor geen mail over bijeenkomst {m.nr}. "

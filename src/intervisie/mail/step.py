@@ -15,6 +15,7 @@ from ..config import Config
 from ..errors import IntervisieError, MailError, TemplateError
 from ..pipeline import Context, Run
 from ..records import Problem, Records
+from ..schema import Severity
 from ..tables import CellChange, key_of
 from ..workbook.base import same_value
 from .compose import Composed, Composer, MissingDocument
@@ -200,7 +201,7 @@ class MailStep:
                 continue
             except TemplateError as exc:
                 broken.add(o.kind)
-                result.problems.append(Problem("fout", "-", f"e-mailsjabloon {o.kind}", exc.message))
+                result.problems.append(Problem(Severity.FOUT, "-", f"e-mailsjabloon {o.kind}", exc.message))
                 continue
             if sender is None:
                 result.messages.append(_listing(o, composed))
@@ -241,7 +242,7 @@ class SummaryStep:
                 SAMENVATTING, (rec.settings.coordinator, address), rec, context, mid, run.stamp()
             )
         except TemplateError as exc:
-            result.problems.append(Problem("fout", "-", "e-mailsjabloon samenvatting", exc.message))
+            result.problems.append(Problem(Severity.FOUT, "-", "e-mailsjabloon samenvatting", exc.message))
             return
         if run.dry_run:
             result.messages.append(_listing(o, composed))
@@ -281,7 +282,7 @@ def refused_problem(rec: Records, o: Outgoing, exc: Refused) -> Problem:
     p = rec.participants.get(o.name)
     cell = p.origin.cell("E-mail") if p and p.origin else "Deelnemers"
     return Problem(
-        "fout",
+        Severity.FOUT,
         "Deelnemers",
         cell,
         f"De mailserver weigert het adres {o.email} ({exc.code}): {o.name} kreeg de {o.kind} voor {o.meeting} niet. "
@@ -294,7 +295,7 @@ def uncertain_problem(rec: Records, meeting: str, kind: str, name: str, email: s
     column = next((c for c, kinds in SENT_COLUMNS.items() if kind in kinds), "Laatst verwerkt")
     cell = m.origin.cell(column) if m and m.origin else "Bijeenkomsten"
     return Problem(
-        "waarschuwing",
+        Severity.WAARSCHUWING,
         "Bijeenkomsten",
         cell,
         f"De {kind} voor {meeting} aan {name} ({email}) is mogelijk niet aangekomen: de verbinding met de "
@@ -307,7 +308,7 @@ def _missing_problem(rec: Records, o: Outgoing, doc_kind: str) -> Problem:
     m = rec.meetings[o.meeting]
     cell = m.origin.cell("Status") if m.origin else "Bijeenkomsten"
     return Problem(
-        "fout",
+        Severity.FOUT,
         "Bijeenkomsten",
         cell,
         f"De {o.kind} voor {o.meeting} gaat niet uit: het document '{doc_kind}' kon niet worden gemaakt "
@@ -319,7 +320,7 @@ def _broken_templates(composer: Composer, problems: list[Problem]) -> set[str]:
     broken: set[str] = set()
     for kind, exc in composer.check():
         broken.add(kind)
-        problems.append(Problem("fout", "-", f"e-mailsjabloon {kind}", exc.message))
+        problems.append(Problem(Severity.FOUT, "-", f"e-mailsjabloon {kind}", exc.message))
     return broken
 
 

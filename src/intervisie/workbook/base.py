@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from .. import schema
-from ..schema import Tab
+from ..schema import Severity, Tab
 from ..tables import (  # noqa: F401 - re-exported: the backends' vocabulary
     ANY,
     CellChange,
@@ -68,6 +68,10 @@ class Grid(Protocol):
         ...
 
     def clear_below(self, title: str, row: int) -> None: ...
+    def link(self, title: str, row: int, col: int, target: str | None) -> None:
+        """Make the cell a link to the file `target` (a path relative to the workbook, or
+        absolute), or no link (None). A backend without file links ignores it."""
+        ...
 
 
 class Workbook(ABC):
@@ -105,7 +109,12 @@ def same_value(a: Any, b: Any) -> bool:
         return float(a) == float(b)
     if isinstance(a, str) and isinstance(b, str):
         return a.strip() == b.strip()
-    return a == b
+    return bool(a == b)
+
+
+def plain(value: Any) -> Any:
+    """A value as a cell holds it: a status (a StrEnum) as plain text."""
+    return str(value) if isinstance(value, str) and type(value) is not str else value
 
 
 def find_tab_title(titles: Iterable[str], tab: Tab) -> str | None:
@@ -162,7 +171,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         return by_tab[name]
 
     # 1. cell changes, by key
-    index_cache: dict[tuple[str, tuple[str, ...]], dict[tuple, list[int]]] = {}
+    index_cache: dict[tuple[str, tuple[str, ...]], dict[tuple[Any, ...], list[int]]] = {}
     for ch in changes.cells:
         tab = schema.tab(ch.tab)
         opened = open_tab(ch.tab, create=False)
@@ -177,7 +186,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             continue
         cache_id = (title, key_cols)
         if cache_id not in index_cache:
-            idx: dict[tuple, list[int]] = {}
+            idx: dict[tuple[Any, ...], list[int]] = {}
             for r in range(2, grid.max_row(title) + 1):
                 vals = tuple(grid.get(title, r, cols[c]) for c in key_cols)
                 if all(is_blank(v) for v in vals):
@@ -213,9 +222,13 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         if blocked:
             result.conflicts.append(Conflict(ch.tab, ref, f"{blocked}; niet geschreven"))
             continue
-        if same_value(current, ch.value) and type(current) is type(ch.value):
+        value = plain(ch.value)
+        if same_value(current, value) and type(current) is type(value):
             continue
-        grid.set(title, row, col, ch.value, tab.col(ch.column).kind)
+        column = tab.col(ch.column)
+        grid.set(title, row, col, value, column.kind)
+        if column.link:
+            grid.link(title, row, col, None if is_blank(value) else as_text(value))
         result.cells_written += 1
         for (t, kcols), idx in index_cache.items():
             if t == title and ch.column in kcols:
@@ -227,7 +240,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
 
     # 2. appends (skipped when an identical row is there already)
     last_rows: dict[str, int] = {}
-    seen: dict[tuple[str, tuple[str, ...]], set[tuple]] = {}
+    seen: dict[tuple[str, tuple[str, ...]], set[tuple[Any, ...]]] = {}
     for ap in changes.appends:
         tab = schema.tab(ap.tab)
         title, cols = open_tab(ap.tab)  # type: ignore[misc]
@@ -251,7 +264,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             seen[sid].add(wanted)
         last_rows[title] += 1
         row = last_rows[title]
-        for name, value in ap.values.items():
+        for name, value in ((n, plain(v)) for n, v in ap.values.items()):
             if not is_blank(value) and name in cols:
                 grid.set(title, row, cols[name], value, tab.col(name).kind)
         result.rows_appended += 1
@@ -267,7 +280,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 + tuple(
                     {
                         "Tijdstip": stamp,
-                        "Ernst": "waarschuwing",
+                        "Ernst": Severity.WAARSCHUWING,
                         "Tabblad": c.tab,
                         "Cel": c.cell,
                         "Melding": f"Niet teruggeschreven: {c.message}.",
@@ -286,7 +299,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             row_changed = False
             for column in tab.columns:
                 c = cols[column.name]
-                new = values.get(column.name)
+                new = plain(values.get(column.name))
                 current = grid.get(title, i, c)
                 if same_value(current, new) and (is_blank(new) or type(current) is type(new)):
                     continue
@@ -306,7 +319,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         row = _last_row(grid, title)
         for entry in changes.log:
             row += 1
-            for name, value in entry.items():
+            for name, value in ((n, plain(v)) for n, v in entry.items()):
                 if not is_blank(value):
                     grid.set(title, row, cols[name], value, tab.col(name).kind)
     return result

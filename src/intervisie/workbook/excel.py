@@ -58,7 +58,7 @@ def lock_files(path: Path) -> list[Path]:
 
 
 class ExcelWorkbook(Workbook):
-    def __init__(self, path: str | os.PathLike, state_dir: str | os.PathLike | None = None):
+    def __init__(self, path: str | os.PathLike[str], state_dir: str | os.PathLike[str] | None = None):
         self.path = Path(path)
         self.state_dir = Path(state_dir) if state_dir else self.path.parent / ".intervisie"
         self._read_fingerprint: str | None = None
@@ -212,7 +212,7 @@ def _value(v: Any) -> Any:
     return v
 
 
-def set_cell(cell, value: Any) -> None:
+def set_cell(cell: Any, value: Any) -> None:
     """Write a value as its own type: text always as text (never a formula), dates
     and times as date/time cells with a Dutch number format."""
     if value is None:

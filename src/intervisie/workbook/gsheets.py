@@ -27,7 +27,7 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -38,6 +38,9 @@ from ..errors import BackendError, ConfigError, WorkbookInvalid, WorkbookNotFoun
 from ..schema import Kind
 from ..tables import ChangeSet, RawTab, Snapshot
 from ..values import is_blank
+
+if TYPE_CHECKING:
+    from ..config import Config
 from .base import Workbook, WriteResult, apply_changes
 
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
@@ -73,8 +76,8 @@ class RewriteAdapter(HTTPAdapter):
         parts = urlsplit(endpoint)
         self.scheme, self.netloc, self.prefix = parts.scheme, parts.netloc, parts.path.rstrip("/")
 
-    def send(self, request, *args, **kwargs):
-        parts = urlsplit(request.url)
+    def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> requests.Response:
+        parts = urlsplit(str(request.url))
         if parts.hostname in GOOGLE_HOSTS:
             request.url = urlunsplit((self.scheme, self.netloc, self.prefix + parts.path, parts.query, parts.fragment))
             kwargs["proxies"] = {}  # the endpoint is the proxy (or the emulator) itself
@@ -91,7 +94,7 @@ def routed_session(endpoint: str) -> requests.Session:
     return session
 
 
-def load_credentials(path: Path):
+def load_credentials(path: Path) -> Any:
     from google.oauth2 import service_account
 
     try:
@@ -103,7 +106,7 @@ def load_credentials(path: Path):
     if not isinstance(info, dict) or info.get("type") != "service_account":
         raise BackendError(f"{path} is geen service-account-sleutel (type moet 'service_account' zijn)")
     try:
-        return service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))
+        return service_account.Credentials.from_service_account_info(info, scopes=list(SCOPES))  # type: ignore[no-untyped-call]
     except (ValueError, KeyError) as exc:
         raise BackendError(f"sleutelbestand {path} is ongeldig: {exc}") from None
 
@@ -164,7 +167,7 @@ def _first_line(exc: BaseException, n: int = 120) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _error_parts(response) -> tuple[str, str]:
+def _error_parts(response: Any) -> tuple[str, str]:
     try:
         err = response.json().get("error", {})
         if isinstance(err, dict):
@@ -174,7 +177,7 @@ def _error_parts(response) -> tuple[str, str]:
         return "", response.text[:200]
 
 
-def _retry_after(response) -> float | None:
+def _retry_after(response: Any) -> float | None:
     value = response.headers.get("Retry-After")
     if not value:
         return None
@@ -203,7 +206,7 @@ class GoogleWorkbook(Workbook):
         self.email = getattr(self.creds, "service_account_email", "de service-account")
         base = routed_session(endpoint)
         refresh = routed_session(endpoint)
-        self.session = AuthorizedSession(self.creds, auth_request=Request(refresh))
+        self.session = AuthorizedSession(self.creds, auth_request=Request(refresh))  # type: ignore[no-untyped-call]
         self.session.trust_env = base.trust_env
         for prefix, adapter in base.adapters.items():
             self.session.mount(prefix, adapter)
@@ -212,14 +215,16 @@ class GoogleWorkbook(Workbook):
         self.retry = Retrying(max_tries, backoff, sleep)
 
     @classmethod
-    def from_config(cls, config, key: str | None = None) -> GoogleWorkbook:
+    def from_config(cls, config: Config, key: str | None = None) -> GoogleWorkbook:
         """The sheet the config names, or `key` (for `init --google`)."""
         wc = config.workbook
-        if wc.credentials is None:
+        credentials = config.resolve(wc.credentials)
+        if credentials is None:
             raise ConfigError("workbook.credentials: a Google Sheet needs a service-account key file")
-        return cls(
-            key or wc.google_sheet, config.resolve(wc.credentials), wc.api_endpoint, wc.max_tries, wc.backoff_seconds
-        )
+        sheet = key or wc.google_sheet
+        if not sheet:
+            raise ConfigError("workbook.google_sheet: the key or URL of the Google Sheet is missing")
+        return cls(sheet, credentials, wc.api_endpoint, wc.max_tries, wc.backoff_seconds)
 
     def describe(self) -> str:
         return f"Google-spreadsheet {self.key}"
@@ -233,9 +238,10 @@ class GoogleWorkbook(Workbook):
     # ------------------------------------------------------------- requests
     def _metadata(self) -> dict[str, Any]:
         params: dict[str, Any] = {"includeGridData": "false", "fields": "properties.title,sheets.properties"}
-        return self.retry.call(
+        meta: dict[str, Any] = self.retry.call(
             "metadata", lambda: self.http.fetch_sheet_metadata(self.key, params=params), self._no_access()
         )
+        return meta
 
     def _batch_get(self, titles: list[str]) -> dict[str, list[list[Any]]]:
         if not titles:
@@ -564,6 +570,10 @@ class _MemoryGrid:
             r.append(None)
         r[col - 1] = value
         self.dirty.setdefault(title, set()).add((row, col))
+
+    def link(self, title: str, row: int, col: int, target: str | None) -> None:
+        """A path on the machine that runs the tool opens nothing from a Google Sheet:
+        the path is shown as text."""
 
     def clear_below(self, title: str, row: int) -> None:
         rows = self._rows(title)

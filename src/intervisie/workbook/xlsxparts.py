@@ -34,6 +34,7 @@ import bisect
 import datetime as dt
 import functools
 import re
+import urllib.parse
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,14 @@ REL_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 REL_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
 REL_SHARED = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"
 REL_CALC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/calcChain"
+REL_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
+# what follows <hyperlinks> in a worksheet (CT_Worksheet's order): a new one goes before these
+_AFTER_HYPERLINKS = (
+    "printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|customProperties|cellWatches|"
+    "ignoredErrors|smartTags|drawing|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
+    "webPublishItems|tableParts|extLst"
+)
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
 WRAP_FROM = 80  # text longer than this (a Melding, a Stand van zaken) wraps in its cell
@@ -147,6 +156,7 @@ class _Sheet:
     skeleton: bytes = b""  # a new tab's part, without rows
     known: dict[int, list[Any]] | None = None  # row -> values as the run read them
     peeked: dict[int, dict[int, int]] = field(default_factory=dict)  # unparsed row -> column -> style
+    links: dict[tuple[int, int], str | None] = field(default_factory=dict)  # cell -> file it opens (None: none)
     dim: tuple[int, int, int, int] | None = None  # the part's dimension as it was
     row_end: re.Pattern[bytes] | None = None
     dirty: bool = False
@@ -244,8 +254,8 @@ class PartGrid:
         fid = int(xfs[s].get("numFmtId", "0"))
         for nf in styles.iter(q("numFmt")):
             if nf.get("numFmtId") == str(fid):
-                return nf.get("formatCode", "General")
-        return BUILTIN_FORMATS.get(fid, "General")
+                return str(nf.get("formatCode", "General"))
+        return str(BUILTIN_FORMATS.get(fid, "General"))
 
     def _is_date_style(self, s: int) -> bool:
         if s not in self._date_xf:
@@ -608,6 +618,11 @@ class PartGrid:
             return peek.get(col, 0)
         return int(above.get("s") or 0) if above is not None else 0
 
+    def link(self, title: str, row: int, col: int, target: str | None) -> None:
+        sh = self._sheet(title)
+        sh.links[(row, col)] = target
+        sh.dirty = self.dirty = True
+
     def clear_below(self, title: str, row: int) -> None:
         sh = self._sheet(title)
         i = bisect.bisect_left(sh.row_keys, row)
@@ -740,6 +755,9 @@ class PartGrid:
             else b"<" + prefix + b"sheetData" + m.group(2) + b"/>"
         )
         out = original[: m.start()] + data_xml + original[m.end() :]
+        if sh.links:
+            cut = m.start() + len(data_xml)
+            out = out[:cut] + self._hyperlinks(sh, out[cut:], prefix)
         dim = sh.root.find(q("dimension"))
         if dim is not None:
             out = re.sub(
@@ -749,6 +767,92 @@ class PartGrid:
                 count=1,
             )
         return out
+
+    def _hyperlinks(self, sh: _Sheet, after: bytes, prefix: bytes) -> bytes:
+        """The part after sheetData with the run's links: each cell's old link goes, its
+        new one (an external relationship of the sheet) comes; everything else stays."""
+        rels_name = _rels_name(sh.part)
+        if rels_name in self.out:
+            rels = etree.fromstring(self.out[rels_name], _PARSER)
+        elif rels_name in self.names:
+            rels = self._xml(rels_name)
+        else:
+            rels = etree.fromstring(f'<Relationships xmlns="{PKG_REL}"/>'.encode())
+            self._ensure_rels_type(rels_name)
+        r_prefix = next((k for k, v in sh.root.nsmap.items() if v == R_NS and k), None)
+        block = re.search(
+            rb"<" + re.escape(prefix) + rb"hyperlinks\b[^>]*?(?:/>|>.*?</" + re.escape(prefix) + rb"hyperlinks>)",
+            after,
+            re.S,
+        )
+        entries: list[bytes] = []
+        if block is not None:
+            for mm in re.finditer(
+                rb"<" + re.escape(prefix) + rb"hyperlink\b[^>]*?(?:/>|>.*?</[^>]*hyperlink>)", block.group(0), re.S
+            ):
+                ref = re.search(rb'\sref="([^"]+)"', mm.group(0))
+                cell = _REF.fullmatch(ref.group(1).decode()) if ref else None
+                key = (int(cell.group(2)), col_index(cell.group(1))) if cell else None
+                if key is not None and key in sh.links:
+                    rid = re.search(rb':id="([^"]+)"', mm.group(0))
+                    for rel in list(rels):
+                        if (
+                            rid is not None
+                            and rel.get("Id") == rid.group(1).decode()
+                            and rel.get("Type") == REL_HYPERLINK
+                        ):
+                            rels.remove(rel)
+                    continue
+                entries.append(mm.group(0))
+        ids = {rel.get("Id") for rel in rels}
+        n = 1
+        rid_attr = f"{r_prefix}:id" if r_prefix else "r:id"
+        declare = b"" if r_prefix else f' xmlns:r="{R_NS}"'.encode()
+        for (row, col), target in sorted(sh.links.items()):
+            if not target:
+                continue
+            while f"rId{n}" in ids:
+                n += 1
+            ids.add(f"rId{n}")
+            rel = etree.SubElement(rels, f"{{{PKG_REL}}}Relationship")
+            rel.set("Id", f"rId{n}")
+            rel.set("Type", REL_HYPERLINK)
+            rel.set("Target", _link_target(target))
+            rel.set("TargetMode", "External")
+            entries.append(
+                b"<"
+                + prefix
+                + b'hyperlink ref="'
+                + f"{_letter(col)}{row}".encode()
+                + b'" '
+                + f'{rid_attr}="rId{n}"'.encode()
+                + declare
+                + b"/>"
+            )
+        self.out[rels_name] = _serialise(rels)
+        new_block = (
+            b"<" + prefix + b"hyperlinks>" + b"".join(entries) + b"</" + prefix + b"hyperlinks>" if entries else b""
+        )
+        if block is not None:
+            return after[: block.start()] + new_block + after[block.end() :]
+        follow = re.search(rb"<" + re.escape(prefix) + rb"(?:" + _AFTER_HYPERLINKS.encode() + rb")\b", after)
+        at = follow.start() if follow else after.rindex(b"</")
+        return after[:at] + new_block + after[at:]
+
+    def _ensure_rels_type(self, rels_name: str) -> None:
+        """A new relationships part is known to the content types (normally by their
+        `rels` default)."""
+        ct = (
+            etree.fromstring(self.out["[Content_Types].xml"], _PARSER)
+            if "[Content_Types].xml" in self.out
+            else self._xml("[Content_Types].xml")
+        )
+        if any(d.get("Extension", "").lower() == "rels" for d in ct.iter(f"{{{CT_NS}}}Default")):
+            return
+        ov = etree.SubElement(ct, f"{{{CT_NS}}}Override")
+        ov.set("PartName", "/" + rels_name)
+        ov.set("ContentType", CT_RELS)
+        self.out["[Content_Types].xml"] = _serialise(ct)
 
     def _drop_calc_chain(self) -> None:
         chain = next((t for ty, t in self._targets.values() if ty == REL_CALC), None)
@@ -770,13 +874,21 @@ class PartGrid:
         self.out["[Content_Types].xml"] = _serialise(ct)
 
 
+def _link_target(path: str) -> str:
+    """A link's target as Excel writes one: a relative path (to the workbook's folder)
+    percent-encoded, an absolute one as a file URI."""
+    if Path(path).is_absolute():
+        return Path(path).as_uri()
+    return urllib.parse.quote(path.replace("\\", "/"), safe="/")
+
+
 def _relative(base: str, target: str) -> str:
     folder = base.rpartition("/")[0]
     return target[len(folder) + 1 :] if folder and target.startswith(folder + "/") else "/" + target
 
 
 def _serialise(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True))
 
 
 def _strip_redundant_ns(xml: bytes, root: etree._Element) -> bytes:

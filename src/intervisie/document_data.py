@@ -17,6 +17,7 @@ from typing import Any
 from .errors import TimetableError
 from .methods import KIND_BREAK, Method, MethodLibrary, Slot, cases_for_duration, timetable
 from .records import Case, Meeting, Participant, Records
+from .schema import MeetingStatus
 from .values import dutch_date
 
 CYCLE_EVERY = 5  # the cycle evaluation at a group's 5th (10th, ...) meeting
@@ -50,7 +51,11 @@ def hhmm(t: dt.time | None) -> str:
 
 
 def in_window(m: Meeting, today: dt.date, days_before: int) -> bool:
-    return m.status == "bevestigd" and m.date is not None and today <= m.date <= today + dt.timedelta(days=days_before)
+    return (
+        m.status == MeetingStatus.BEVESTIGD
+        and m.date is not None
+        and today <= m.date <= today + dt.timedelta(days=days_before)
+    )
 
 
 def expected_people(rec: Records, m: Meeting) -> list[Participant]:
@@ -69,7 +74,7 @@ def expected_people(rec: Records, m: Meeting) -> list[Participant]:
 def meeting_index(rec: Records, m: Meeting) -> int:
     """1-based position of the meeting among its group's (non-cancelled) meetings."""
     dated = sorted(
-        (x for x in rec.meetings_of(m.group) if x.date and x.status != "geannuleerd"),
+        (x for x in rec.meetings_of(m.group) if x.date and x.status != MeetingStatus.GEANNULEERD),
         key=lambda x: (x.date, x.nr),
     )
     for i, x in enumerate(dated, start=1):
@@ -133,7 +138,7 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
         (
             x
             for x in rec.meetings_of(g.name)
-            if x.date and m.date and x.date > m.date and x.status in ("voorstel", "bevestigd")
+            if x.date and m.date and x.date > m.date and x.status in (MeetingStatus.VOORSTEL, MeetingStatus.BEVESTIGD)
         ),
         key=lambda x: x.date or dt.date.min,
     )
