@@ -1227,7 +1227,7 @@ def build_certificaat():
             ("Accreditatie", "{{ accreditation_body }}", "accreditation_body"),
             ("Activiteitnummer", "{{ accreditation_nr }}", "accreditation_nr"),
             ("Netto uren", "{{ hours }}", None),
-            ("Punten", "{{ points }}", None),
+            ("Punten", "{{ points }}", "points"),
         ],
     )
     spacer(doc, 10)
@@ -1248,6 +1248,9 @@ def build_certificaat():
         style="Toelichting",
         space_before=Mm(3),
     )
+    para(doc, "{%p if remark %}")
+    para(doc, "{{ remark }}", style="Toelichting", space_before=Mm(2))
+    para(doc, "{%p endif %}")
     para(doc, "{{ place_date }}", space_before=Mm(10))
     para(
         doc,

@@ -370,3 +370,16 @@ def test_paste_lists_only_for_the_registers_the_group_is_accredited_by(history_x
     joost = sheet["Joost Bakker"]  # NIP, meets the minimum
     assert joost[8] == "ja" and joost[9] == "nee"
     assert "bij SKJ geaccrediteerd, niet bij NIP" in joost[10] and "certificaat" in joost[10]
+
+
+def test_a_certificate_below_the_minimum_shows_hours_but_no_points(history_xlsx):
+    """Karin attended once, as a substitute: her certificate lists the date and hours,
+    says why there are no points, and shows none; Joost's shows his."""
+    r = run(history_xlsx, "report", "--year", "2025")
+    assert r.exit_code == 0, r.output
+    certs = history_xlsx.parent / "output" / "rapportage" / "2025" / "Utrecht Jeugdzorg" / "certificaten"
+    karin = docx_text(certs / "Karin de Groot.docx")
+    assert "2,75" in karin and "minimale aanwezigheid van 75% is in 2025 niet gehaald" in karin
+    assert "goed voor" not in karin and "punten op dit bewijs" in karin
+    joost = docx_text(certs / "Joost Bakker.docx")
+    assert "goed voor 11,5 punten" in joost and "niet gehaald" not in joost

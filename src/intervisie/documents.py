@@ -118,6 +118,7 @@ ALLOWED_FIELDS: dict[str, set[str]] = {
         "visits",
         "coordinator",
         "place_date",
+        "remark",
     },
     "jaarverslag": {
         "org",

@@ -257,7 +257,8 @@ def _certificate_writer(ctx: Context, r: LedgerRow) -> Callable[[Path], None]:
         "held": r.held,
         "percent": r.percent,
         "hours": points_text(r.hours),
-        "points": points_text(r.points) if g.points_per_hour else "",
+        # points only for who met the minimum: the register grants none below it
+        "points": points_text(r.points) if g.points_per_hour and r.meets else "",
         "points_per_hour": points_text(g.points_per_hour),
         "accreditation_body": g.accreditation_body,
         "accreditation_nr": g.accreditation_nr,
@@ -266,12 +267,18 @@ def _certificate_writer(ctx: Context, r: LedgerRow) -> Callable[[Path], None]:
                 "nr": v.meeting,
                 "date_long": dutch_date(v.date),
                 "hours": points_text(round(v.minutes / 60, 2)),
-                "points": points_text(v.points),
+                "points": points_text(v.points) if r.meets else "",
             }
             for v in r.visits
         ],
         "coordinator": rec.settings.coordinator,
         "place_date": dutch_date(ctx.run.today),
+        "remark": (
+            ""
+            if r.meets or not g.points_per_hour
+            else f"De minimale aanwezigheid van {r.min_attendance}% is in {r.year} niet gehaald; daarom staan er "
+            "geen punten op dit bewijs. De uren en data hierboven kloppen wel."
+        ),
     }
 
     def write(path: Path) -> None:
