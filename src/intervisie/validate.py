@@ -70,11 +70,14 @@ class RowContext:
         sink: list[Problem],
         keys: dict[str, set[str]],
         memo: Memo | None = None,
+        plan: dict[str, tuple[Column, int | None]] | None = None,
     ):
         self.tab, self.raw, self.row, self.vals, self.cols, self.sink = tab, raw, row, vals, cols, sink
         self.keys = keys  # every key of the referenced tabs
         self.failed = False
         self.memo: Memo = {} if memo is None else memo  # shared by the rows of a tab
+        # schema column name -> (column, position): shared by the rows of a tab
+        self.plan = plan if plan is not None else {c.name: (c, cols.get(c.name)) for c in tab.columns}
 
     def cell(self, column: str) -> str:
         idx = self.cols.get(column)
@@ -95,8 +98,12 @@ class RowContext:
     def get(self, column: str) -> Any:
         """The typed value of a column; its schema default when blank or unreadable
         (an unreadable value is reported and fails the row), else None."""
-        col = self.tab.col(column)
-        idx = self.cols.get(col.name)
+        hit_plan = self.plan.get(column)
+        if hit_plan is None:
+            col = self.tab.col(column)
+            idx = self.cols.get(col.name)
+        else:
+            col, idx = hit_plan
         raw = self.vals[idx] if idx is not None and idx < len(self.vals) else None
         if raw is None or (type(raw) is str and not raw.strip()):
             if col.required:
@@ -145,14 +152,16 @@ class RowContext:
                         say(unknown_ref_message(col.ref, name, known))
         return value
 
-    def unique(self, column: str, value: str, seen: dict[str, str], message: str) -> None:
+    def unique(self, column: str, value: str, seen: dict[str, int], message: str) -> None:
         """Report `value` when an earlier row had it already (message gets `{first}`,
-        the earlier cell); otherwise remember where it stands."""
+        the earlier cell); otherwise remember the row it stands on."""
         if not value:
             return
-        first = seen.setdefault(norm(value), self.cell(column))
-        if first != self.cell(column):
-            self.problem(column, message.format(first=first))
+        first = seen.setdefault(norm(value), self.row)
+        if first != self.row:
+            idx = self.cols.get(column)
+            col = idx + 1 if idx is not None else max(self.cols.values(), default=-1) + 2
+            self.problem(column, message.format(first=schema.cell_ref(self.raw.title, col, first)))
 
     def origin(self) -> Origin:
         return Origin(self.raw.title, self.row, self.cols, vals=self.vals)
@@ -346,8 +355,9 @@ def validate(snapshot: Snapshot) -> Records:
             rec.unreadable.add(tab.name)
             return
         memo: Memo = {}
+        plan = {c.name: (c, cols.get(c.name)) for c in tab.columns}
         for row, vals in raw.rows:
-            yield RowContext(tab, raw, row, vals, cols, problems, rec.all_keys, memo)
+            yield RowContext(tab, raw, row, vals, cols, problems, rec.all_keys, memo, plan)
 
     rec.settings = _settings(snapshot.get(schema.INSTELLINGEN.name), problems)
     _groups(rec, rows_of(schema.GROEPEN))
@@ -489,7 +499,7 @@ def _settings(raw: RawTab | None, problems: list[Problem]) -> Settings:
 
 
 def _groups(rec: Records, rows: Iterable[RowContext]) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for r in rows:
         name = r.get("Groep")
         r.unique("Groep", name, seen, f"Groep '{name}' staat er al ({{first}}). Geef elke groep een unieke naam.")
@@ -528,7 +538,7 @@ def _groups(rec: Records, rows: Iterable[RowContext]) -> None:
 
 
 def _participants(rec: Records, rows: Iterable[RowContext]) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     for r in rows:
         mark = len(r.sink)
         name = r.get("Naam")
@@ -664,7 +674,7 @@ def _availability(rec: Records, raw: RawTab | None, rows: Iterable[RowContext]) 
                 )
             )
     rec.candidate_dates = sorted(set(date_cols.values()))
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     answer_of: dict[tuple[type, Any], tuple[str | None, list[str]]] = {}  # a value parsed once
     for r in rows:
         name, group = r.get("Naam"), r.get("Groep")
@@ -703,7 +713,7 @@ def _availability(rec: Records, raw: RawTab | None, rows: Iterable[RowContext]) 
 
 
 def _cases(rec: Records, rows: Iterable[RowContext]) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     blank_keys: dict[Key, list[tuple[RowContext, Any]]] = {}
     for r in rows:
         nr = r.get("Nr") or ""
@@ -788,7 +798,7 @@ def _check_person(rec: Records, r: RowContext, column: str, name: str, group: st
 
 
 def _meetings(rec: Records, rows: Iterable[RowContext]) -> None:
-    seen: dict[str, str] = {}
+    seen: dict[str, int] = {}
     blank_keys: dict[Key, list[tuple[RowContext, Any]]] = {}
     for r in rows:
         nr = r.get("Nr") or ""
