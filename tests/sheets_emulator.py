@@ -640,9 +640,15 @@ class ValueCodec:
         return value, None
 
     def _parse_datetime(self, s: str) -> tuple[float, dict] | None:
+        """A typed date or time, with the format Sheets gives it: the pattern of the
+        input for ISO dates (`2020-01-01` shows as typed, as recorded from the real API,
+        not as the locale's `1/1/2020`) and for 24-hour times (`14:00` shows
+        `14:00:00`); the locale's own pattern for a date typed the local way."""
         try:
+            iso = False
             m = self._ISO_RE.match(s)
             if m:
+                iso = True
                 y, mo, d = int(m.group(1)), int(m.group(2)), int(m.group(3))
                 clock = m.group(4, 5, 6)
             else:
@@ -658,13 +664,16 @@ class ValueCodec:
                 if clock[0] is not None:
                     h, mi, sec = int(clock[0]), int(clock[1]), int(clock[2] or 0)
                     when = when.replace(hour=h, minute=mi, second=sec)
-                    return serial_from_datetime(when), {"type": "DATE_TIME"}
-                return serial_from_datetime(when), {"type": "DATE"}
+                    fmt = {"type": "DATE_TIME", "pattern": "yyyy-mm-dd H:mm:ss"} if iso else {"type": "DATE_TIME"}
+                    return serial_from_datetime(when), fmt
+                return serial_from_datetime(when), (
+                    {"type": "DATE", "pattern": "yyyy-mm-dd"} if iso else {"type": "DATE"}
+                )
             m = self._TIME_RE.match(s)
             if m:
                 h, mi, sec = int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
                 if h < 24 and mi < 60 and sec < 60:
-                    return serial_from_datetime(dt.time(h, mi, sec)), {"type": "TIME"}
+                    return serial_from_datetime(dt.time(h, mi, sec)), {"type": "TIME", "pattern": "H:mm:ss"}
         except ValueError:
             return None
         return None

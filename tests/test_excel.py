@@ -97,6 +97,27 @@ def test_backup_kept_and_rotated(demo_xlsx, tmp_path):
     assert not list(demo_xlsx.parent.glob(".intervisie-*.xlsx"))  # no temp files left
 
 
+def test_a_run_with_nothing_to_do_takes_no_backup(demo_xlsx, tmp_path):
+    """Weekly runs that only add their Logboek line do not push the backups of real
+    changes out: only a write with a change keeps the file as it was."""
+    from helpers import cli
+
+    state = tmp_path / "state"
+    cfg = tmp_path / "intervisie.toml"
+    cfg.write_text(
+        f'[workbook]\npath = "{demo_xlsx}"\n[output]\nstate_dir = "{state}"\n[mail]\ntransport = "outbox"\n',
+        encoding="utf-8",
+    )
+    first = cli("run", "--config", str(cfg), "--today", "2026-11-22")
+    assert first.exit_code == 0, first.output
+    backups = sorted((state / "backups").glob("*.xlsx"))
+    assert len(backups) == 1
+    for _ in range(3):
+        again = cli("run", "--config", str(cfg), "--today", "2026-11-22")
+        assert "Teruggeschreven: 0 cellen, 0 rijen." in again.output, again.output
+    assert sorted((state / "backups").glob("*.xlsx")) == backups
+
+
 def test_file_saved_by_coordinator_between_read_and_write(demo_xlsx):
     wbk = ExcelWorkbook(demo_xlsx)
     wbk.read()

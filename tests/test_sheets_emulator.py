@@ -242,7 +242,7 @@ def test_render_options(emulator, gc, sid):
     def row5(**params):
         return sh.values_get("Groepen!A5:E5", params=params)["values"][0]
 
-    assert row5() == ["#NAME?", "14:30:00", "12-1-2027 9:05:00", "50%", "1234,5"]
+    assert row5() == ["#NAME?", "14:30:00", "2027-01-12 9:05:00", "50%", "1234,5"]
     assert row5(valueRenderOption="UNFORMATTED_VALUE") == [
         "#NAME?",
         pytest.approx(14.5 / 24),
@@ -252,7 +252,7 @@ def test_render_options(emulator, gc, sid):
     ]
     assert row5(valueRenderOption="UNFORMATTED_VALUE", dateTimeRenderOption="FORMATTED_STRING")[1:3] == [
         "14:30:00",
-        "12-1-2027 9:05:00",
+        "2027-01-12 9:05:00",
     ]
     assert row5(valueRenderOption="FORMULA")[0] == "=SUM(C2:C3)"
     assert sh.values_get("Groepen!B2:C2")["values"] == [["12-1-2027", "7,5"]]
@@ -266,7 +266,7 @@ def test_trimming_and_empty_ranges(emulator, gc, sid):
     empty = sh.values_get("Groepen!H1:J5")
     assert empty == {"range": "Groepen!H1:J5", "majorDimension": "ROWS"}
     cols = sh.values_get("Groepen!A1:B3", params={"majorDimension": "COLUMNS"})
-    assert cols["values"] == [["Naam", "Ann", "Bob"], ["Datum", "12-1-2027", "3-2-2027"]]
+    assert cols["values"] == [["Naam", "Ann", "Bob"], ["Datum", "12-1-2027", "2027-02-03"]]  # shown as typed
     assert sh.values_get("Groepen!A1")["range"] == "Groepen!A1"
 
 
@@ -319,9 +319,47 @@ def test_values_batch_update_raw_versus_user_entered(emulator, gc, sid):
         ["#NAME?", 12, 46399, "=x", 7, "3.5"],
     ]
     assert emulator.get_grid(sid, "Groepen", render="FORMULA")[5][0] == "=1+1"
-    assert emulator.cell(sid, "Groepen", "C6").number_format == {"type": "DATE"}
+    assert emulator.cell(sid, "Groepen", "C6").number_format == {"type": "DATE", "pattern": "yyyy-mm-dd"}
     assert emulator.cell(sid, "Groepen", "C5").number_format is None
     assert emulator.get_grid(sid, "Lees mij") == [["Welkom bij intervisie", True]]
+
+
+def test_typed_dates_and_times_display_as_the_real_api_shows_them(emulator, gc, sid):
+    """As recorded from the real API: an ISO date typed into a plain cell shows as typed
+    (not as the locale's 1/1/2020), a 24-hour time with seconds, a date typed the local
+    way in the locale's pattern; a cell that has a format keeps it."""
+    sh = gc.open_by_key(sid)
+    sh.values_batch_update(
+        {
+            "valueInputOption": "USER_ENTERED",
+            "data": [{"range": "Groepen!A7:D7", "values": [["2020-01-01", "2020-01-01 14:00", "14:00", "12-1-2027"]]}],
+        }
+    )
+    shown = sh.values_get("Groepen!A7:D7")["values"][0]
+    assert shown[:3] == ["2020-01-01", "2020-01-01 14:00:00", "14:00:00"], shown
+    assert emulator.cell(sid, "Groepen", "D7").number_format == {"type": "DATE"}
+    # a cell formatted the way init --google formats date columns keeps its format
+    sh.batch_update(
+        {
+            "requests": [
+                {
+                    "repeatCell": {
+                        "range": {
+                            "sheetId": sh.worksheet("Groepen").id,
+                            "startRowIndex": 7,
+                            "endRowIndex": 8,
+                            "startColumnIndex": 0,
+                            "endColumnIndex": 1,
+                        },
+                        "cell": {"userEnteredFormat": {"numberFormat": {"type": "DATE", "pattern": "dd-mm-yyyy"}}},
+                        "fields": "userEnteredFormat.numberFormat",
+                    }
+                }
+            ]
+        }
+    )
+    sh.values_update("Groepen!A8", params={"valueInputOption": "USER_ENTERED"}, body={"values": [["2027-03-30"]]})
+    assert sh.values_get("Groepen!A8")["values"] == [["30-03-2027"]]
 
 
 def test_null_keeps_and_empty_string_clears(emulator, gc, sid):
@@ -616,7 +654,7 @@ def test_ui_helpers_simulate_a_coordinator(emulator, sid):
     emulator.add_sheet(sid, "Extra", [["x"]])
     emulator.delete_sheet(sid, "Lees mij")
     assert emulator.sheet_titles(sid) == ["Groepen 2027", "It's", "Extra"]
-    assert emulator.get_grid(sid, "Groepen 2027", render="FORMATTED_VALUE")[1] == ["Bob", "3-2-2027", "8", "FALSE"]
+    assert emulator.get_grid(sid, "Groepen 2027", render="FORMATTED_VALUE")[1] == ["Bob", "2027-02-03", "8", "FALSE"]
 
 
 # ---------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from .document_data import meeting_slots
 from .errors import TimetableError
 from .methods import KIND_BREAK, MethodLibrary
 from .records import Attendance, Meeting, Problem, Records
-from .schema import REGISTRATIES, MeetingStatus, Severity, norm
+from .schema import AANWEZIGHEID, BIJEENKOMSTEN, DEELNEMERS, REGISTRATIES, MeetingStatus, Severity, norm
 
 #: the registers whose numbers go on a paste list ('Geen' has no register to report to)
 REPORTED_REGISTERS = tuple(r for r in REGISTRATIES if r != "Geen")
@@ -197,7 +197,7 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
                 rec.settings.min_attendance,
                 member=member,
             )
-            if p is None and name in rec.all_keys.get("Deelnemers", set()):
+            if p is None and name in rec.all_keys.get(DEELNEMERS.name, set()):
                 r.notes.append(
                     "de rij op tabblad Deelnemers heeft een fout (zie Meldingen); registratie onbekend tot die hersteld is"
                 )
@@ -281,7 +281,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
             out.append(
                 Problem(
                     Severity.WAARSCHUWING,
-                    "Bijeenkomsten",
+                    BIJEENKOMSTEN.name,
                     cell,
                     f"Bijeenkomst {m.nr} was op {m.date:%d-%m-%Y}, maar de aanwezigheid is nog niet ingevuld. "
                     "Vul op tabblad Aanwezigheid in wie er was (ja, nee of afgemeld); "
@@ -298,7 +298,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
                 out.append(
                     Problem(
                         Severity.WAARSCHUWING,
-                        "Aanwezigheid",
+                        AANWEZIGHEID.name,
                         a.origin.cell("Aanwezig"),
                         f"Aanwezig is leeg voor {a.name} bij {m.nr} ({m.date:%d-%m-%Y}). Vul ja, nee of afgemeld in; "
                         f"tot dan telt {a.name} als afwezig.",
@@ -313,7 +313,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
                 out.append(
                     Problem(
                         Severity.WAARSCHUWING,
-                        "Aanwezigheid",
+                        AANWEZIGHEID.name,
                         a.origin.cell("Van"),
                         f"Van {a.start:%H:%M} ligt vóór de begintijd {m.start:%H:%M} van {m.nr}. "
                         f"De tool telt vanaf {m.start:%H:%M}; corrigeer de tijd als die niet klopt.",
@@ -323,7 +323,7 @@ def attendance_problems(rec: Records, today: dt.date) -> list[Problem]:
                 out.append(
                     Problem(
                         Severity.WAARSCHUWING,
-                        "Aanwezigheid",
+                        AANWEZIGHEID.name,
                         a.origin.cell("Tot"),
                         f"Tot {a.end:%H:%M} ligt na de eindtijd {m.end:%H:%M} van {m.nr}. "
                         f"De tool telt tot {m.end:%H:%M}; corrigeer de tijd als die niet klopt.",

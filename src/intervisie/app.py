@@ -99,7 +99,7 @@ def finish(ctx: Context, action: str) -> StepResult:
         if m is not None and m.origin is not None:
             result.changes.cells.append(
                 CellChange(
-                    "Bijeenkomsten",
+                    schema.BIJEENKOMSTEN.name,
                     key_of(schema.BIJEENKOMSTEN, nr),
                     "Laatst verwerkt",
                     run.stamp(),

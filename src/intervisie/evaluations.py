@@ -75,8 +75,8 @@ class ImportEvaluationsStep:
             return
         if not folder.is_dir():
             raise IntervisieError(f"map met evaluatieformulieren {folder} bestaat niet")
-        meetings = {norm(nr): nr for nr in rec.all_keys.get("Bijeenkomsten", set())}
-        people = {norm(n): n for n in rec.all_keys.get("Deelnemers", set())}
+        meetings = {norm(nr): nr for nr in rec.all_keys.get(schema.BIJEENKOMSTEN.name, set())}
+        people = {norm(n): n for n in rec.all_keys.get(schema.DEELNEMERS.name, set())}
         forms: dict[tuple[str, str], Form] = {}
         skipped = superseded = 0
         for path in sorted(p for p in folder.iterdir() if p.is_file()):

@@ -119,7 +119,7 @@ def next_meeting_nr(rec: Records, group: str, year: int, taken: set[str]) -> str
     prefix = f"{group}-{year}-"
     used = [
         int(nr[len(prefix) :])
-        for nr in (*rec.all_keys.get("Bijeenkomsten", ()), *taken)
+        for nr in (*rec.all_keys.get(schema.BIJEENKOMSTEN.name, ()), *taken)
         if nr.startswith(prefix) and nr[len(prefix) :].isascii() and nr[len(prefix) :].isdigit()
     ]
     n = max(used, default=0) + 1
@@ -127,7 +127,7 @@ def next_meeting_nr(rec: Records, group: str, year: int, taken: set[str]) -> str
 
 
 def next_case_nrs(rec: Records, count: int) -> list[str]:
-    used = [int(m.group(1)) for nr in rec.all_keys.get("Casussen", ()) if (m := re.fullmatch(r"C-(\d+)", nr))]
+    used = [int(m.group(1)) for nr in rec.all_keys.get(schema.CASUSSEN.name, ()) if (m := re.fullmatch(r"C-(\d+)", nr))]
     start = max(used, default=0) + 1
     return [f"C-{i:03d}" for i in range(start, start + count)]
 
@@ -214,7 +214,9 @@ def plan(
     """Proposals for every active group without an upcoming meeting. `issued`: every
     meeting number given out before (the state folder remembers them), never reused."""
     out = PlanOutcome()
-    blocking = sorted(rec.unreadable & {"Groepen", "Deelnemers", "Casussen", "Bijeenkomsten"})
+    blocking = sorted(
+        rec.unreadable & {schema.GROEPEN.name, schema.DEELNEMERS.name, schema.CASUSSEN.name, schema.BIJEENKOMSTEN.name}
+    )
     if blocking:
         # without knowing the existing meetings and cases, every run would propose anew
         out.problems.append(
@@ -233,7 +235,7 @@ def plan(
     blank = [c for c in rec.cases if not c.nr]
     for c, nr in zip(blank, next_case_nrs(rec, len(blank))):
         run.case_nr_of[id(c)] = nr
-        out.changes.cells.append(CellChange("Casussen", _case_key(c), "Nr", nr, None, reason="casusnummer"))
+        out.changes.cells.append(CellChange(schema.CASUSSEN.name, _case_key(c), "Nr", nr, None, reason="casusnummer"))
 
     for g in rec.groups.values():
         if not g.active:
@@ -243,7 +245,7 @@ def plan(
             out.problems.append(
                 Problem(
                     Severity.WAARSCHUWING,
-                    "Bijeenkomsten",
+                    schema.BIJEENKOMSTEN.name,
                     rec.blocked_groups[g.name],
                     f"Geen nieuw voorstel voor groep {g.name}: deze bijeenkomst van de groep heeft eerst een fout die hersteld moet worden "
                     "(zie de melding bij deze rij). Zo ontstaat er geen tweede bijeenkomst naast die van u.",
@@ -255,7 +257,7 @@ def plan(
             out.problems.append(
                 Problem(
                     Severity.WAARSCHUWING,
-                    "Groepen",
+                    schema.GROEPEN.name,
                     cell,
                     f"Geen voorstel voor groep {g.name}: de groep heeft geen actieve deelnemers op tabblad Deelnemers.",
                 )
@@ -279,14 +281,18 @@ def release_cases(rec: Records, out: PlanOutcome) -> None:
         if c.status != CaseStatus.INGEPLAND or not c.meeting or c.origin is None or not c.nr:
             continue
         m = rec.meetings.get(c.meeting)
-        gone = c.meeting not in rec.all_keys.get("Bijeenkomsten", set())
+        gone = c.meeting not in rec.all_keys.get(schema.BIJEENKOMSTEN.name, set())
         if not gone and (m is None or m.status != MeetingStatus.GEANNULEERD):
             continue
         raw = c.origin.raw
         key = key_of(schema.CASUSSEN, c.nr)
         why = "geannuleerd" if not gone else "verwijderd"
-        out.changes.cells.append(CellChange("Casussen", key, "Status", "nieuw", raw.get("Status"), reason=why))
-        out.changes.cells.append(CellChange("Casussen", key, "Bijeenkomst", "", raw.get("Bijeenkomst"), reason=why))
+        out.changes.cells.append(
+            CellChange(schema.CASUSSEN.name, key, "Status", "nieuw", raw.get("Status"), reason=why)
+        )
+        out.changes.cells.append(
+            CellChange(schema.CASUSSEN.name, key, "Bijeenkomst", "", raw.get("Bijeenkomst"), reason=why)
+        )
         out.released.append(f"Casus {c.nr} is weer vrij voor een volgende bijeenkomst: {c.meeting} is {why}.")
         c.status, c.meeting = "nieuw", ""
         raw["Status"], raw["Bijeenkomst"] = "nieuw", ""  # what a later change of this run finds there
@@ -304,7 +310,7 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
         return [
             Problem(
                 Severity.WAARSCHUWING,
-                "Groepen",
+                schema.GROEPEN.name,
                 cell,
                 f"Onbekende methode '{g.method}' voor groep {g.name}. Kies een van: {', '.join(library.names())}; "
                 "of vraag wie intervisie beheert om de methode toe te voegen.",
@@ -314,13 +320,13 @@ def check_method(library: MethodLibrary, g: Group) -> list[Problem]:
     try:
         need = required_minutes(library, method, n)
     except TimetableError as exc:
-        return [Problem(Severity.FOUT, "Groepen", cell, exc.message)]
+        return [Problem(Severity.FOUT, schema.GROEPEN.name, cell, exc.message)]
     if g.duration < need:
         dcell = g.origin.cell("Duur (min)") if g.origin else "Groepen"
         return [
             Problem(
                 Severity.FOUT,
-                "Groepen",
+                schema.GROEPEN.name,
                 dcell,
                 f"De methode {method.name} heeft minstens {need} minuten nodig; groep {g.name} duurt {g.duration} minuten. "
                 "Verleng de Duur (min) of kies een kortere methode; tot dan wordt er geen agenda gemaakt.",
@@ -341,11 +347,11 @@ def _case_label(c: Case, nr: str) -> str:
 
 
 def _case_key(c: Case) -> tuple[tuple[str, Any], ...]:
-    return c.origin.key("Casussen") if c.origin else key_of(schema.CASUSSEN, c.nr)
+    return c.origin.key(schema.CASUSSEN.name) if c.origin else key_of(schema.CASUSSEN, c.nr)
 
 
 def _meeting_key(m: Meeting) -> tuple[tuple[str, Any], ...]:
-    return m.origin.key("Bijeenkomsten") if m.origin else key_of(schema.BIJEENKOMSTEN, m.nr)
+    return m.origin.key(schema.BIJEENKOMSTEN.name) if m.origin else key_of(schema.BIJEENKOMSTEN, m.nr)
 
 
 @dataclass
@@ -416,7 +422,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
                 out.problems.append(
                     Problem(
                         Severity.WAARSCHUWING,
-                        "Beschikbaarheid",
+                        schema.BESCHIKBAARHEID.name,
                         cell,
                         f"Het voorstel voor groep {g.name} op {dutch_date(date)} haalt het minimum van {g.min_members} "
                         f"alleen met wie 'misschien' zei ({best.yes} ja, {best.maybe} misschien; misschien telt als "
@@ -427,7 +433,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
                 out.problems.append(
                     Problem(
                         Severity.WAARSCHUWING,
-                        "Bijeenkomsten",
+                        schema.BIJEENKOMSTEN.name,
                         cell,
                         f"Het voorstel voor groep {g.name} op {dutch_date(date)} valt binnen de uitnodigingstermijn van "
                         f"{rec.settings.invite_days} dagen (er was geen geschikte latere datum). Bevestig het snel: "
@@ -453,7 +459,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             out.problems.append(
                 Problem(
                     Severity.WAARSCHUWING,
-                    "Beschikbaarheid",
+                    schema.BESCHIKBAARHEID.name,
                     cell,
                     f"Voor groep {g.name} voldoet geen kandidaat-datum ({why}). Voorgesteld is {dutch_date(date)} volgens de frequentie; "
                     "controleer de datum of vul meer data in op tabblad Beschikbaarheid.",
@@ -466,7 +472,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             out.problems.append(
                 Problem(
                     Severity.WAARSCHUWING,
-                    "Bijeenkomsten",
+                    schema.BIJEENKOMSTEN.name,
                     existing.origin.cell("Datum"),
                     f"{dutch_date(date)} is een feestdag ({hol[date]}). Controleer of de bijeenkomst echt dan is.",
                 )
@@ -563,7 +569,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         out.problems.append(
             Problem(
                 Severity.WAARSCHUWING,
-                "Bijeenkomsten" if where else "Groepen",
+                schema.BIJEENKOMSTEN.name if where else "Groepen",
                 where or (g.origin.cell("Locaties") if g.origin else "Groepen"),
                 f"Het voorstel voor groep {g.name} op {dutch_date(date)} heeft geen locatie: de groep heeft geen "
                 "Locaties op tabblad Groepen. Vul de locatie van de bijeenkomst in, of de Locaties van de groep.",
@@ -594,7 +600,7 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     values: dict[str, Any] = {}
     if existing is None:
         values = {k: v for k, v in proposed.items() if v not in ("", None)}
-        out.changes.appends.append(RowAppend("Bijeenkomsten", values, unique=("Nr",)))
+        out.changes.appends.append(RowAppend(schema.BIJEENKOMSTEN.name, values, unique=("Nr",)))
     else:
         key = _meeting_key(existing)
         raw = existing.origin.raw if existing.origin else {}
@@ -605,18 +611,25 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
             if current in (None, "") or (isinstance(current, str) and not current.strip()):
                 values[col] = v
         for col, v in sorted(values.items(), key=lambda kv: kv[0] == "Nr"):  # the key last
-            out.changes.cells.append(CellChange("Bijeenkomsten", key, col, v, None, reason="voorstel"))
+            out.changes.cells.append(CellChange(schema.BIJEENKOMSTEN.name, key, col, v, None, reason="voorstel"))
     for c in chosen_cases:  # also the cases the coordinator put on the meeting
         raw = c.origin.raw if c.origin else {}
         if c.status == CaseStatus.NIEUW:
             out.changes.cells.append(
                 CellChange(
-                    "Casussen", _case_key(c), "Status", CaseStatus.INGEPLAND, raw.get("Status"), reason="ingepland"
+                    schema.CASUSSEN.name,
+                    _case_key(c),
+                    "Status",
+                    CaseStatus.INGEPLAND,
+                    raw.get("Status"),
+                    reason="ingepland",
                 )
             )
         if not c.meeting:
             out.changes.cells.append(
-                CellChange("Casussen", _case_key(c), "Bijeenkomst", nr, raw.get("Bijeenkomst"), reason="ingepland")
+                CellChange(
+                    schema.CASUSSEN.name, _case_key(c), "Bijeenkomst", nr, raw.get("Bijeenkomst"), reason="ingepland"
+                )
             )
     if not values:
         return None

@@ -67,7 +67,7 @@ class PlanStep:
         elif not outcome.proposals:
             result.lines.append("Planning: alle actieve groepen hebben een komende bijeenkomst; niets voor te stellen.")
         # meeting numbers are never given out twice, also not after a row was deleted
-        known = issued | rec.all_keys.get("Bijeenkomsten", set()) | {p.nr for p in outcome.proposals}
+        known = issued | rec.all_keys.get(schema.BIJEENKOMSTEN.name, set()) | {p.nr for p in outcome.proposals}
         if not run.dry_run and known != issued:
             numbers.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(numbers, json.dumps(sorted(known), ensure_ascii=False, indent=0).encode("utf-8"))
@@ -92,8 +92,8 @@ class DocumentsStep:
         # a document is never replaced by one made from a damaged read: while a tab it
         # is made from has errors, an existing document stays as it is
         damaged = sorted(
-            (rec.unreadable & {"Deelnemers", "Groepen", "Casussen"})
-            | {p.tab for p in rec.problems if p.is_error and p.tab in ("Deelnemers", "Groepen")}
+            (rec.unreadable & {schema.DEELNEMERS.name, schema.GROEPEN.name, schema.CASUSSEN.name})
+            | {p.tab for p in rec.problems if p.is_error and p.tab in (schema.DEELNEMERS.name, schema.GROEPEN.name)}
         )
         warned: set[str] = set()
         # evaluation forms go out after the meeting: the documents of recent meetings are known too
@@ -111,7 +111,12 @@ class DocumentsStep:
                 ctx.blocked_documents[m.nr] = exc.message
                 if fresh:
                     result.problems.append(
-                        Problem(Severity.FOUT, "Bijeenkomsten", cell, f"Geen documenten voor {m.nr}: {exc.message}")
+                        Problem(
+                            Severity.FOUT,
+                            schema.BIJEENKOMSTEN.name,
+                            cell,
+                            f"Geen documenten voor {m.nr}: {exc.message}",
+                        )
                     )
                 continue
             folder = template_folder(ctx, g.templates)
@@ -123,7 +128,7 @@ class DocumentsStep:
                 result.problems.append(
                     Problem(
                         Severity.FOUT,
-                        "Groepen",
+                        schema.GROEPEN.name,
                         cell,
                         f"{exc.message} De documenten van groep {g.name} worden overgeslagen tot het sjabloon is hersteld.",
                     )
@@ -150,7 +155,7 @@ class DocumentsStep:
                         result.problems.append(
                             Problem(
                                 Severity.WAARSCHUWING,
-                                "Bijeenkomsten",
+                                schema.BIJEENKOMSTEN.name,
                                 m.origin.cell("Nr") if m.origin else "Bijeenkomsten",
                                 f"De documenten van {m.nr} zijn niet opnieuw gemaakt: tabblad {' en '.join(damaged)} "
                                 "heeft fouten (zie de andere meldingen). De vorige versies blijven staan; na het "
@@ -171,7 +176,13 @@ class DocumentsStep:
             for column, value in paths.items():
                 if raw.get(column) != value:
                     result.changes.cells.append(
-                        CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, m.nr), column, value, raw.get(column))
+                        CellChange(
+                            schema.BIJEENKOMSTEN.name,
+                            key_of(schema.BIJEENKOMSTEN, m.nr),
+                            column,
+                            value,
+                            raw.get(column),
+                        )
                     )
         if not run.dry_run and rendered:
             atomic_write(state_file, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
@@ -268,7 +279,10 @@ class AccreditationStep:
     name = "accreditatie"
 
     def __call__(self, ctx: Context) -> None:
-        blocked = sorted(ctx.records.unreadable & {"Aanwezigheid", "Deelnemers", "Bijeenkomsten", "Groepen"})
+        blocked = sorted(
+            ctx.records.unreadable
+            & {schema.AANWEZIGHEID.name, schema.DEELNEMERS.name, schema.BIJEENKOMSTEN.name, schema.GROEPEN.name}
+        )
         if blocked:
             ctx.result.lines.append(
                 f"Accreditatie niet bijgewerkt: tabblad {' en '.join(blocked)} kan niet gelezen worden (zie Meldingen)."
@@ -295,7 +309,7 @@ class StatusStep:
 
     def __call__(self, ctx: Context) -> None:
         run, rec, result = ctx.run, ctx.records, ctx.result
-        if rec.unreadable & {"Aanwezigheid", "Bijeenkomsten"}:
+        if rec.unreadable & {schema.AANWEZIGHEID.name, schema.BIJEENKOMSTEN.name}:
             return  # the sentences would be made from a damaged read
         sent: dict[str, dict[str, dt.date]] = {}
         path = run.state_dir / JOURNAL_FILE

@@ -378,7 +378,7 @@ def _first_steps(rec: Records, snapshot: Snapshot) -> None:
         return
     groups = snapshot.get(schema.GROEPEN.name)
     people = snapshot.get(schema.DEELNEMERS.name)
-    if not rec.all_keys.get("Groepen"):
+    if not rec.all_keys.get(schema.GROEPEN.name):
         title = groups.title if groups else schema.GROEPEN.name
         rec.problems.append(
             Problem(
@@ -390,7 +390,7 @@ def _first_steps(rec: Records, snapshot: Snapshot) -> None:
                 "op tabblad Beschikbaarheid; dan stelt de tool de eerste bijeenkomsten voor.",
             )
         )
-    elif not rec.all_keys.get("Deelnemers"):
+    elif not rec.all_keys.get(schema.DEELNEMERS.name):
         title = people.title if people else schema.DEELNEMERS.name
         rec.problems.append(
             Problem(
@@ -734,10 +734,10 @@ def _cases(rec: Records, rows: Iterable[RowContext]) -> None:
         # written by the tool; a meeting deleted since is not the coordinator's error:
         # planning gives the case back to the queue (see planning.release_cases)
         c.meeting = values.as_text(r.rawval("Bijeenkomst"))
-        if c.meeting and c.meeting not in rec.all_keys["Bijeenkomsten"] and c.status != CaseStatus.INGEPLAND:
+        if c.meeting and c.meeting not in rec.all_keys[schema.BIJEENKOMSTEN.name] and c.status != CaseStatus.INGEPLAND:
             r.problem(
                 "Bijeenkomst",
-                unknown_ref_message("Bijeenkomsten", c.meeting, rec.all_keys["Bijeenkomsten"]),
+                unknown_ref_message(schema.BIJEENKOMSTEN.name, c.meeting, rec.all_keys[schema.BIJEENKOMSTEN.name]),
                 WAARSCHUWING,
             )
         _check_person(rec, r, "Inbrenger", c.presenter, c.group)
@@ -745,8 +745,8 @@ def _cases(rec: Records, rows: Iterable[RowContext]) -> None:
             c.origin = r.origin()
             rec.cases.append(c)
         if not nr:
-            blank_keys.setdefault(key_norm(r.origin().key("Casussen")), []).append((r, c))
-    dropped = {id(c) for _, c in _ambiguous(rec, blank_keys, "Casussen", "casus")}
+            blank_keys.setdefault(key_norm(r.origin().key(schema.CASUSSEN.name)), []).append((r, c))
+    dropped = {id(c) for _, c in _ambiguous(rec, blank_keys, schema.CASUSSEN.name, "casus")}
     rec.cases = [c for c in rec.cases if id(c) not in dropped]
 
 
@@ -855,10 +855,10 @@ def _meetings(rec: Records, rows: Iterable[RowContext]) -> None:
             if likely:
                 rec.blocked_groups.setdefault(likely, r.cell("Nr"))
         if not nr:
-            blank_keys.setdefault(key_norm(r.origin().key("Bijeenkomsten")), []).append((r, m))
-    for r, m in _ambiguous(rec, blank_keys, "Bijeenkomsten", "bijeenkomst"):
+            blank_keys.setdefault(key_norm(r.origin().key(schema.BIJEENKOMSTEN.name)), []).append((r, m))
+    for r, m in _ambiguous(rec, blank_keys, schema.BIJEENKOMSTEN.name, "bijeenkomst"):
         rec.meetings.pop(f"#rij{r.row}", None)
-        if m.group in rec.all_keys["Groepen"]:
+        if m.group in rec.all_keys[schema.GROEPEN.name]:
             rec.blocked_groups.setdefault(m.group, r.cell("Nr"))
 
 
@@ -866,7 +866,7 @@ def _likely_group(rec: Records, typed: str, nr: str) -> str | None:
     """The group a meeting row most likely belongs to when its Groep cannot be read: the
     group as typed, else the closest name, else the group its number starts with (a
     merged or emptied Groep cell)."""
-    known = rec.all_keys["Groepen"]
+    known = rec.all_keys[schema.GROEPEN.name]
     if typed in known:
         return typed
     by_norm = {norm(k): k for k in known}

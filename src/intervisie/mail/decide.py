@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from ..document_data import expected_people
 from ..records import Meeting, Participant, Problem, Records
-from ..schema import MeetingStatus, Severity
+from ..schema import DEELNEMERS, MeetingStatus, Severity
 from .journal import FAILED, Entry
 
 UITNODIGING, CASUS, WIJZIGING, AFZEGGING = "uitnodiging", "casus", "wijziging", "afzegging"
@@ -199,7 +199,7 @@ def _reachable(people: list[Participant], m: Meeting, problems: list[Problem]) -
         problems.append(
             Problem(
                 Severity.FOUT,
-                "Deelnemers",
+                DEELNEMERS.name,
                 cell,
                 f"{p.name} heeft geen (geldig) e-mailadres en krijgt daardoor geen mail over bijeenkomst {m.nr}. "
                 "Vul het e-mailadres in; de volgende run stuurt de mail alsnog.",

@@ -274,7 +274,9 @@ def write_back_sent(ctx: Context, entries: list[Entry]) -> None:
             when = latest.get((m.nr, column))
             if when is not None and not same_value(raw.get(column), when):
                 ctx.result.changes.cells.append(
-                    CellChange("Bijeenkomsten", key_of(schema.BIJEENKOMSTEN, m.nr), column, when, raw.get(column))
+                    CellChange(
+                        schema.BIJEENKOMSTEN.name, key_of(schema.BIJEENKOMSTEN, m.nr), column, when, raw.get(column)
+                    )
                 )
 
 
@@ -283,7 +285,7 @@ def refused_problem(rec: Records, o: Outgoing, exc: Refused) -> Problem:
     cell = p.origin.cell("E-mail") if p and p.origin else "Deelnemers"
     return Problem(
         Severity.FOUT,
-        "Deelnemers",
+        schema.DEELNEMERS.name,
         cell,
         f"De mailserver weigert het adres {o.email} ({exc.code}): {o.name} kreeg de {o.kind} voor {o.meeting} niet. "
         "Controleer het e-mailadres; na een correctie gaat het bericht de volgende run alsnog.",
@@ -296,7 +298,7 @@ def uncertain_problem(rec: Records, meeting: str, kind: str, name: str, email: s
     cell = m.origin.cell(column) if m and m.origin else "Bijeenkomsten"
     return Problem(
         Severity.WAARSCHUWING,
-        "Bijeenkomsten",
+        schema.BIJEENKOMSTEN.name,
         cell,
         f"De {kind} voor {meeting} aan {name} ({email}) is mogelijk niet aangekomen: de verbinding met de "
         f"mailserver viel weg tijdens het versturen. Vraag {name} of het bericht er is. Zo niet, vraag de beheerder "
@@ -309,7 +311,7 @@ def _missing_problem(rec: Records, o: Outgoing, doc_kind: str) -> Problem:
     cell = m.origin.cell("Status") if m.origin else "Bijeenkomsten"
     return Problem(
         Severity.FOUT,
-        "Bijeenkomsten",
+        schema.BIJEENKOMSTEN.name,
         cell,
         f"De {o.kind} voor {o.meeting} gaat niet uit: het document '{doc_kind}' kon niet worden gemaakt "
         "(zie de andere meldingen van deze bijeenkomst). Na het herstel gaat het bericht de volgende run.",

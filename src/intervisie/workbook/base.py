@@ -51,6 +51,12 @@ class WriteResult:
     conflicts: list[Conflict] = field(default_factory=list)
     reread: bool = False  # the workbook had changed since it was read
     backup: str | None = None
+    rows_cleared: bool = False  # a system tab got shorter
+
+    @property
+    def substantive(self) -> bool:
+        """Anything written besides the run's own Logboek line (worth a backup)."""
+        return bool(self.cells_written or self.rows_appended or self.rows_cleared)
 
 
 class Grid(Protocol):
@@ -308,6 +314,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
             changed_rows += row_changed
         if _last_row(grid, title) > len(rep.rows) + 1:
             grid.clear_below(title, len(rep.rows) + 2)
+            result.rows_cleared = True
         result.rows_appended += changed_rows
 
     # 4. Logboek

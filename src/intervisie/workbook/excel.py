@@ -1,17 +1,32 @@
 """The Excel (.xlsx) backend.
 
-Reading is one pass of python-calamine over every tab (values, with cached formula
-results, dates and times as Python values). Writing goes part by part
-(`xlsxparts.PartGrid`): the package as it is on disk *now* (so a coordinator who saved
-in between is seen) gets the change set applied by key with compare-and-set; only the
-worksheet parts that hold a change are rewritten, and inside them only the cells the
-change set names. Everything else the coordinator made in Excel or Calc stays byte for
-byte: other tabs, text boxes, comments, charts, sparklines, data bars and other
-`extLst` extensions, defined names, data validations, conditional formats, formulas,
-styles, hidden rows and columns, macros in an .xlsm. Before the file is replaced
-(atomically: a temp file in the same folder, then a rename) the previous file is kept
-in the state folder's `backups/` (the last 10). A workbook open in Excel or Calc (its
-lock file beside it) is not written.
+Reading is one pass of python-calamine over every tab the schema knows (values, with
+cached formula results, dates and times as Python values), two sheets at a time.
+
+Writing goes part by part (`xlsxparts.PartGrid`) over the package as it is on disk
+*now*, so a coordinator who saved in between is seen: the change set is applied by key
+with compare-and-set. While the file is byte for byte the one that was read, the values
+as read stand in for the rows the run does not write (no second parse); otherwise the
+rows are parsed from the file.
+
+What survives a run, byte for byte: every part without a change (other tabs, text
+boxes, comments, charts, drawings, sparklines, data bars and other `extLst`
+extensions, defined names, tables, pivot caches, macros in an .xlsm); inside a changed
+worksheet, everything outside ``sheetData`` except the ``dimension`` and the links the
+tool writes (data validations, conditional formats, merged cells, autofilters, hidden
+and sized columns, print settings, namespace prefixes), and every row the run does not
+write. In a row the run writes, the cells it does not name keep their value, style and
+formula (they are serialised again by lxml, so their bytes may differ: attribute quotes,
+empty elements). `styles.xml` only gains entries. What may change: the cells the change
+set names (each keeps its style; a new cell takes the style of the cell above it), new
+rows after the last, the tool's own tabs, `calcChain.xml` (dropped when a formula is
+replaced, Excel rebuilds it), and for a new tab the workbook part, its relationships and
+the content types. A cell that cannot change without loss (inside a merged range, the
+anchor of a shared or array formula) is not written; a Meldingen line says why.
+
+Before the file is replaced (atomically: a temp file in the same folder, then a rename)
+the previous file is kept in the state folder's `backups/` (the last 10). A workbook
+open in Excel or Calc (its lock file beside it) is not written.
 
 openpyxl is used only by `init` (a new workbook) and by the tests as the oracle.
 """
@@ -158,7 +173,10 @@ class ExcelWorkbook(Workbook):
                     f"{self.path.name} verandert steeds terwijl het programma schrijft; probeer het later opnieuw"
                 )
             return self.write(changes, _attempt + 1)
-        result.backup = str(self._backup())
+        if result.substantive:
+            # a run that only adds its Logboek line takes no backup: the last 10 backups
+            # stay versions with real changes, not weekly stamps
+            result.backup = str(self._backup())
         atomic_write(self.path, data)
         self._read_fingerprint = fingerprint(self.path)
         self._read_values = None  # the file changed: no longer what was read

@@ -4,13 +4,18 @@ to, over the package as it is on disk.
 An .xlsx is a zip of XML parts. The new file is the old package with every part copied
 as stored (compressed bytes untouched), except:
 
-* the worksheet parts that hold a change. In those only ``sheetData`` is re-serialised
-  and spliced into the original bytes, so everything outside it (conditional formats
-  with their ``extLst``, data validations, drawings, comments, sparklines, tables,
-  autofilters, hidden columns, namespace prefixes) stays byte for byte; ``dimension``
-  is updated to cover the data. Inside ``sheetData`` only the cells the change set names
-  change: rows keep their attributes, unchanged cells keep their style and formula, and
-  cells stay in column order;
+* the worksheet parts that hold a change. Such a part is split into the bytes before
+  ``sheetData``, the bytes of each row, and the bytes after; only the rows the run
+  writes are parsed (lxml) and serialised again, every other row is copied as it was,
+  and so is everything outside ``sheetData`` (conditional formats with their
+  ``extLst``, data validations, drawings, comments, sparklines, tables, autofilters,
+  hidden columns, namespace prefixes), except ``dimension`` (updated to cover the data)
+  and ``hyperlinks`` (the links the tool writes to documents, each an external
+  relationship in the sheet's ``.rels``; other links stay). In a row that is written,
+  only the cells the change set names change: the row keeps its attributes, the other
+  cells their value, style and formula, and cells stay in column order. While the file
+  is the one the run read, its values stand in for the rows nobody writes, so a large
+  tab is not parsed again for the key lookups of a few changes;
 * ``styles.xml``, only when a written date needs a date format or a text with line
   breaks needs wrapping that its cell's style lacks: a style is *added* (a copy of the
   cell's style with that one difference), never changed;
