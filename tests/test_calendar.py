@@ -53,6 +53,19 @@ def whole(method, uid, sequence, summary, description, location, start, end, tim
     return data[:cut] + _vtimezone(timezone, start.year) + data[cut:]
 
 
+CALENDAR_ARGS = dict(
+    method="REQUEST",
+    uid="intervisie-abc@example.org",
+    sequence=0,
+    summary="Intervisie",
+    description="",
+    location="",
+    start=dt.datetime(2027, 3, 30, 19, 30),
+    end=dt.datetime(2027, 3, 30, 22, 0),
+    timezone="Europe/Amsterdam",
+    organizer=("Ingrid", "i@example.nl"),
+    stamp=dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC),
+)
 LONG = "Coördinator met een heel lange naam, en een komma; en een puntkomma & meer " * 2
 
 
@@ -83,3 +96,24 @@ def test_the_calendar_per_recipient_is_what_icalendar_makes_of_the_whole(method,
         assert fast == whole(**args, attendee=attendee)
         ev = icalendar.Calendar.from_ical(fast).walk("VEVENT")[0]
         assert str(ev["attendee"]) == f"mailto:{attendee[1]}"
+
+
+def test_messages_are_serialised_as_the_stdlib_does():
+    """The transports write a message with a generator that writes a body in one piece:
+    byte for byte what `EmailMessage.as_bytes` makes, for the file and for the wire."""
+    from email.message import EmailMessage
+
+    from intervisie.mail.compose import POLICY
+    from intervisie.mail.transport import message_bytes
+
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = "Intervisie <intervisie@example.org>"
+    msg["To"] = "Özlem Yılmaz <o@example.nl>"
+    msg["Subject"] = "Uitnodiging intervisie Utrecht & <Jeugdzorg> " + "lang " * 20
+    msg.set_content("Beste Özlem,\n\nregel één\r\nregel twee\rregel drie\n" + "x" * 200 + "\n")
+    msg.add_alternative("<p>Beste Özlem &amp; co</p>\n", subtype="html")
+    msg.add_alternative(build_ics(**CALENDAR_ARGS, attendee=("Özlem", "o@example.nl")).decode(), subtype="calendar")
+    msg.add_attachment(bytes(range(256)) * 300, maintype="application", subtype="octet-stream", filename="a.docx")
+    msg.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="application", subtype="ics", filename="i.ics")
+    assert message_bytes(msg) == msg.as_bytes()
+    assert message_bytes(msg, linesep="\r\n") == msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
