@@ -383,3 +383,23 @@ def test_a_certificate_below_the_minimum_shows_hours_but_no_points(history_xlsx)
     assert "goed voor" not in karin and "punten op dit bewijs" in karin
     joost = docx_text(certs / "Joost Bakker.docx")
     assert "goed voor 11,5 punten" in joost and "niet gehaald" not in joost
+
+
+@pytest.mark.parametrize(
+    "body,registers",
+    [
+        ("SKJ", ("SKJ",)),
+        ("SKJ en NIP", ("SKJ", "NIP")),
+        ("BIG; V & VN", ("BIG", "V&VN")),
+        ("NIP-SKJ", ("SKJ", "NIP")),
+        ("registerplein (kwaliteitsregister)", ("Registerplein",)),
+        ("Stichting Anders Leren", None),  # no register named: every register
+        ("Big Move Academie", None),
+    ],
+)
+def test_the_registers_a_groups_accreditation_names(body, registers):
+    from intervisie.accreditation import REPORTED_REGISTERS
+    from intervisie.report import accredited_registers
+
+    got = accredited_registers(body)
+    assert set(got) == set(registers or REPORTED_REGISTERS)

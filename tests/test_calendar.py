@@ -117,3 +117,24 @@ def test_messages_are_serialised_as_the_stdlib_does():
     msg.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="application", subtype="ics", filename="i.ics")
     assert message_bytes(msg) == msg.as_bytes()
     assert message_bytes(msg, linesep="\r\n") == msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+def test_a_line_break_in_a_meeting_number_stays_out_of_the_headers():
+    """A Nr typed with Alt+Enter: the header takes it on one line (headers are parsed once
+    per value and reused, which skips the policy's own check for line breaks)."""
+    import email
+    from email import policy
+
+    from intervisie.mail.compose import Composer
+    from intervisie.mail.transport import message_bytes
+    from intervisie.records import Records
+
+    composer = Composer("Intervisie <intervisie@example.org>", "Europe/Amsterdam")
+    stamp = dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC)
+    msg = composer.envelope(
+        "G1-01\nextra", "uitnodiging", ("Jan", "j@example.nl"), Records(), "Uitnodiging\r\nX", "<a@b>", stamp
+    )
+    msg.set_content("Beste Jan,\n")
+    back = email.message_from_bytes(message_bytes(msg), policy=policy.default)
+    assert back["X-Intervisie"] == "G1-01 extra; uitnodiging" and back["Subject"] == "Uitnodiging X"
+    assert not back.defects and back.get_content().startswith("Beste Jan")

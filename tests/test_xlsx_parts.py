@@ -20,6 +20,7 @@ import xlsxwriter
 from helpers import cli, edit, meldingen, soffice_convert
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 from xlsx_fixtures import write_tabs
@@ -480,3 +481,167 @@ def test_links_to_documents_replace_their_own_and_keep_the_coordinators(tmp_path
     ws3 = load_workbook(path)["Bijeenkomsten"]
     assert ws3["B3"].hyperlink is None and ws3["B3"].value is None
     assert ws3["B2"].hyperlink is not None and ws3["C2"].hyperlink is not None
+
+
+def _one_sheet(path: Path, sheet_xml: str, title: str = "Bijeenkomsten") -> Path:
+    """A minimal package holding one worksheet part with the given XML."""
+    ns = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+            '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            "</Types>",
+        )
+        zf.writestr(
+            "_rels/.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
+        )
+        zf.writestr(
+            "xl/workbook.xml",
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}" xmlns:r="{rel}"><sheets>'
+            f'<sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        zf.writestr("xl/worksheets/sheet1.xml", sheet_xml.replace("RNS", rel).replace("NS", ns))
+    return path
+
+
+@pytest.mark.parametrize("extra", ["databar", "customview"])
+def test_a_new_hyperlinks_block_goes_between_the_worksheets_own_elements(tmp_path, extra):
+    """Names that follow <hyperlinks> in a worksheet (extLst, pageMargins) also occur
+    inside earlier elements (a 2010 data bar's cfRule, a custom view): the block goes at
+    the worksheet's own level, in schema order."""
+    path = tmp_path / "w.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Bijeenkomsten")
+    ws.write_row(0, 0, ["Nr", "Agenda", "Score"])
+    for i in range(1, 5):
+        ws.write_row(i, 0, [f"U-{i}", "", i * 10])
+    if extra == "databar":
+        ws.conditional_format("C2:C5", {"type": "data_bar", "data_bar_2010": True})
+    wb.close()
+    if extra == "customview":
+        with zipfile.ZipFile(path) as zf:
+            contents = {n: zf.read(n) for n in zf.namelist()}
+        contents["xl/worksheets/sheet1.xml"] = contents["xl/worksheets/sheet1.xml"].replace(
+            b"</sheetData>",
+            b'</sheetData><customSheetViews><customSheetView guid="{00000000-0000-0000-0000-000000000001}">'
+            b'<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'
+            b"</customSheetView></customSheetViews>",
+        )
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+            for n, data in contents.items():
+                zf.writestr(n, data)
+    grid = PartGrid(path)
+    try:
+        grid.set("Bijeenkomsten", 2, 2, "output/agenda 1.docx", Kind.TEXT)
+        grid.link("Bijeenkomsten", 2, 2, "output/agenda 1.docx")
+        data = grid.package()
+    finally:
+        grid.close()
+    path.write_bytes(data)
+    with zipfile.ZipFile(path) as zf:
+        root = etree.fromstring(zf.read("xl/worksheets/sheet1.xml"))
+    names = [etree.QName(el).localname for el in root]
+    assert "hyperlinks" in names
+    order = ["sheetData", "customSheetViews", "conditionalFormatting", "hyperlinks", "pageMargins", "extLst"]
+    present = [n for n in order if n in names]
+    assert [n for n in names if n in order] == present, names
+    assert len(root.findall(".//{*}hyperlinks")) == 1
+    assert load_workbook(path)["Bijeenkomsten"]["B2"].hyperlink is not None
+
+
+def test_a_formula_showing_an_error_is_not_overwritten_while_the_read_stands_in(tmp_path):
+    """python-calamine reads a formula cell that shows #N/A as empty; compare-and-set
+    looks at the cell itself, so the coordinator's formula is kept and named."""
+    from intervisie import schema
+    from intervisie.tables import CellChange, ChangeSet, key_of
+    from intervisie.workbook.excel import ExcelWorkbook
+
+    status = next(i for i, c in enumerate(schema.CASUSSEN.columns) if c.name == "Status")
+    letter = chr(65 + status)
+    row = (
+        '<c r="A2" t="inlineStr"><is><t>C-1</t></is></c><c r="B2" t="inlineStr"><is><t>Jan</t></is></c>'
+        f'<c r="{letter}2" t="e"><f>VLOOKUP(A2,Z:Z,1,0)</f><v>#N/A</v></c>'
+    )
+    header = "".join(
+        f'<c r="{chr(65 + i)}1" t="inlineStr"><is><t>{c.name}</t></is></c>'
+        for i, c in enumerate(schema.CASUSSEN.columns[: status + 1])
+    )
+    path = _one_sheet(
+        tmp_path / "w.xlsx",
+        f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="NS"><sheetData><row r="1">{header}</row>'
+        f'<row r="2">{row}</row></sheetData></worksheet>',
+        title="Casussen",
+    )
+    wb = ExcelWorkbook(path, state_dir=tmp_path / "state")
+    raw = wb.read().get("Casussen")
+    assert raw is not None and raw.rows[0][1][status] is None  # what the read saw
+    result = wb.write(
+        ChangeSet(cells=[CellChange("Casussen", key_of(schema.CASUSSEN, "C-1"), "Status", "nieuw", None)])
+    )
+    assert result.cells_written == 0 and result.conflicts, result
+    with zipfile.ZipFile(path) as zf:
+        assert b"VLOOKUP(A2,Z:Z,1,0)" in zf.read("xl/worksheets/sheet1.xml")
+
+
+def test_rows_written_unusually_are_read_right_and_a_doubled_row_is_not_written(tmp_path):
+    """`r = "5"` with spaces is row 5; a row number that appears twice (not valid) is
+    not written into, and says why."""
+    path = _one_sheet(
+        tmp_path / "w.xlsx",
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="NS"><sheetData>'
+        '<row r = "1"><c r="A1" t="inlineStr"><is><t>Nr</t></is></c></row>'
+        '<row r = "5"><c r="A5" t="inlineStr"><is><t>vijf</t></is></c></row>'
+        '<row r="7"><c r="A7" t="inlineStr"><is><t>eerste</t></is></c></row>'
+        '<row r="7"><c r="A7" t="inlineStr"><is><t>tweede</t></is></c></row>'
+        "</sheetData></worksheet>",
+    )
+    grid = PartGrid(path)
+    try:
+        assert grid.get("Bijeenkomsten", 5, 1) == "vijf" and grid.get("Bijeenkomsten", 2, 1) is None
+        assert grid.blocked("Bijeenkomsten", 7, 1) and "twee keer" in (grid.blocked("Bijeenkomsten", 7, 1) or "")
+        assert grid.blocked("Bijeenkomsten", 5, 1) is None
+    finally:
+        grid.close()
+
+
+def test_a_link_sharing_its_relationship_with_another_keeps_it(tmp_path):
+    """Two cells pointing at one relationship (allowed): relinking one leaves the other
+    pointing at a relationship that is still there."""
+    path = _one_sheet(
+        tmp_path / "w.xlsx",
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="NS" xmlns:r="RNS"><sheetData>'
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Nr</t></is></c><c r="B1" t="inlineStr"><is><t>Agenda</t></is></c></row>'
+        '<row r="2"><c r="B2" t="inlineStr"><is><t>oud</t></is></c><c r="C2" t="inlineStr"><is><t>ook</t></is></c></row>'
+        '</sheetData><hyperlinks><hyperlink ref="B2" r:id="rId9"/><hyperlink ref="C2" r:id="rId9"/></hyperlinks>'
+        "</worksheet>",
+    )
+    with zipfile.ZipFile(path, "a") as zf:
+        zf.writestr(
+            "xl/worksheets/_rels/sheet1.xml.rels",
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+            'Target="https://example.org/" TargetMode="External"/></Relationships>',
+        )
+    grid = PartGrid(path)
+    try:
+        grid.set("Bijeenkomsten", 2, 2, "output/nieuw.docx", Kind.TEXT)
+        grid.link("Bijeenkomsten", 2, 2, "output/nieuw.docx")
+        data = grid.package()
+    finally:
+        grid.close()
+    path.write_bytes(data)
+    ws = load_workbook(path)["Bijeenkomsten"]
+    assert ws["B2"].hyperlink.target == "output/nieuw.docx"
+    assert ws["C2"].hyperlink.target == "https://example.org/"

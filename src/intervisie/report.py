@@ -178,8 +178,12 @@ def accredited_registers(body: str) -> tuple[str, ...]:
     only their members go on a paste list, as a register's portal accepts only its own
     numbers. A body that names no register the tool knows (a regional body, say) is taken
     to accept every register, as before."""
-    words = {w.casefold() for w in re.split(r"[;,/+]|\s+en\s+|\s+", body) if w.strip()}
-    named = tuple(r for r in REPORTED_REGISTERS if r.casefold() in words)
+    words = set(re.split(r"[;,/+\-()\s]+", re.sub(r"\s*&\s*", "&", body)))
+    # a register's name as written (BIG, not "Big Move"); "Anders" is no register
+    folded = {w.casefold() for w in words}
+    named = tuple(
+        r for r in REPORTED_REGISTERS if r != "Anders" and (r in words or (len(r) > 4 and r.casefold() in folded))
+    )
     return named or REPORTED_REGISTERS
 
 

@@ -279,6 +279,8 @@ class Composer:
         """A header as the policy parses it, parsed once per run for each value: the
         same sender, subject and date go on many messages (a parsed header is an
         immutable string; the policy stores one as it is)."""
+        if "\n" in value or "\r" in value:  # a Nr typed with Alt+Enter: one line
+            value = " ".join(value.split())
         key = (name, value)
         hit = self._headers.get(key)
         if hit is None:

@@ -67,7 +67,11 @@ class Grid(Protocol):
     def add_tab(self, title: str) -> None: ...
     def max_row(self, title: str) -> int: ...
     def max_col(self, title: str) -> int: ...
-    def get(self, title: str, row: int, col: int) -> Any: ...
+    def get(self, title: str, row: int, col: int, exact: bool = False) -> Any:
+        """The value of a cell; `exact`: as the cell holds it now (for compare-and-set),
+        where a backend may otherwise answer from what it read before."""
+        ...
+
     def set(self, title: str, row: int, col: int, value: Any, kind: schema.Kind) -> None: ...
     def blocked(self, title: str, row: int, col: int) -> str | None:
         """Why this cell cannot be written without loss (Dutch), or None."""
@@ -211,7 +215,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 Conflict(ch.tab, title, f"kolom '{ch.column}' ontbreekt; waarde voor {key_desc} niet geschreven")
             )
             continue
-        current = grid.get(title, row, col)
+        current = grid.get(title, row, col, exact=True)
         ref = schema.cell_ref(title, col, row)
         if ch.expect is not ANY and not same_value(current, ch.expect):
             if same_value(current, ch.value):

@@ -551,7 +551,7 @@ class _MemoryGrid:
             n -= 1
         return n
 
-    def get(self, title: str, row: int, col: int) -> Any:
+    def get(self, title: str, row: int, col: int, exact: bool = False) -> Any:
         rows = self._rows(title)
         if row > len(rows) or col > len(rows[row - 1]):
             return None

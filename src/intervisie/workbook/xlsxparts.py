@@ -65,10 +65,35 @@ REL_CALC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/
 REL_HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
 # what follows <hyperlinks> in a worksheet (CT_Worksheet's order): a new one goes before these
-_AFTER_HYPERLINKS = (
-    "printOptions|pageMargins|pageSetup|headerFooter|rowBreaks|colBreaks|customProperties|cellWatches|"
-    "ignoredErrors|smartTags|drawing|legacyDrawing|legacyDrawingHF|drawingHF|picture|oleObjects|controls|"
-    "webPublishItems|tableParts|extLst"
+_AFTER_HYPERLINKS = frozenset(
+    [
+        "printOptions",
+        "pageMargins",
+        "pageSetup",
+        "headerFooter",
+        "rowBreaks",
+        "colBreaks",
+        "customProperties",
+        "cellWatches",
+        "ignoredErrors",
+        "smartTags",
+        "drawing",
+        "legacyDrawing",
+        "legacyDrawingHF",
+        "drawingHF",
+        "picture",
+        "oleObjects",
+        "controls",
+        "webPublishItems",
+        "tableParts",
+        "extLst",
+    ]
+)
+# a start or end tag (attribute values may hold '>'), a comment, a PI or a CDATA section
+_TAG = re.compile(
+    rb"<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<(/?)((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*))"
+    rb"""(?:[^>"']|"[^"]*"|'[^']*')*?(/?)>""",
+    re.S,
 )
 CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 
@@ -164,6 +189,7 @@ class _Sheet:
     links: dict[tuple[int, int], str | None] = field(default_factory=dict)  # cell -> file it opens (None: none)
     dim: tuple[int, int, int, int] | None = None  # the part's dimension as it was
     row_end: re.Pattern[bytes] | None = None
+    duplicates: set[int] = field(default_factory=set)  # row numbers the part holds twice
     dirty: bool = False
     new: bool = False
 
@@ -171,7 +197,7 @@ class _Sheet:
 _SHEET_DATA = re.compile(
     rb"<((?:[A-Za-z_][\w.-]*:)?)sheetData\b([^>]*?)(?:/>|>(.*?)</(?:[A-Za-z_][\w.-]*:)?sheetData>)", re.S
 )
-_ROW_R = re.compile(rb"""\sr=["'](\d+)["']""")
+_ROW_R = re.compile(rb"""\sr\s*=\s*["'](\d+)["']""")
 _ROOT_START = re.compile(rb"<((?:[A-Za-z_][\w.-]*:)?worksheet)\b[^>]*>")
 
 
@@ -307,10 +333,12 @@ class PartGrid:
             mr = _ROW_R.search(head)
             r = int(mr.group(1)) if mr else next_row
             next_row = r + 1
-            if r in sh.chunks:  # a row number twice (not valid): kept as it was, with the first
+            if r in sh.chunks:  # a row number twice (not valid): kept as it was, not written
                 sh.chunks[r] += chunk
+                sh.duplicates.add(r)
             elif r in sh.rows:
                 sh.after[r] = sh.after.get(r, b"") + chunk
+                sh.duplicates.add(r)
             else:
                 sh.chunks[r] = chunk
                 if mr is None:  # no row number: parsed now, and numbered
@@ -448,10 +476,13 @@ class PartGrid:
         cols = [c for c in sh.row_cols.get(1, []) if not is_blank(self.get(title, 1, c))]
         return max(cols, default=0)
 
-    def get(self, title: str, row: int, col: int) -> Any:
+    def get(self, title: str, row: int, col: int, exact: bool = False) -> Any:
+        """The cell's value. From the values as read while the file is the one read,
+        unless `exact`: then from the cell itself (a formula showing an error reads as
+        the error, where the values as read have nothing)."""
         sh = self._sheet(title)
         if row in sh.chunks:
-            if sh.known is not None:  # the value as read: the file is the one read
+            if sh.known is not None and not exact:  # the value as read: the file is the one read
                 vals = sh.known.get(row)
                 if vals is None or col > len(vals):
                     return None
@@ -499,6 +530,8 @@ class PartGrid:
         for r1, c1, r2, c2 in sh.merged:
             if r1 <= row <= r2 and c1 <= col <= c2 and (row, col) != (r1, c1):
                 return "samengevoegde cel"
+        if row in sh.duplicates:
+            return "deze rij staat twee keer in het bestand; sla de werkmap opnieuw op in Excel of Calc"
         self._row(sh, row)
         c = sh.cells.get((row, col))
         f = c.find(q("f")) if c is not None else None
@@ -791,6 +824,7 @@ class PartGrid:
             re.S,
         )
         entries: list[bytes] = []
+        dropped: set[str] = set()
         if block is not None:
             for mm in re.finditer(
                 rb"<" + re.escape(prefix) + rb"hyperlink\b[^>]*?(?:/>|>.*?</[^>]*hyperlink>)", block.group(0), re.S
@@ -800,15 +834,15 @@ class PartGrid:
                 key = (int(cell.group(2)), col_index(cell.group(1))) if cell else None
                 if key is not None and key in sh.links:
                     rid = re.search(rb':id="([^"]+)"', mm.group(0))
-                    for rel in list(rels):
-                        if (
-                            rid is not None
-                            and rel.get("Id") == rid.group(1).decode()
-                            and rel.get("Type") == REL_HYPERLINK
-                        ):
-                            rels.remove(rel)
+                    if rid is not None:
+                        dropped.add(rid.group(1).decode())
                     continue
                 entries.append(mm.group(0))
+        # a relationship goes only when no link that stays still uses it
+        kept = {m.group(1).decode() for e in entries for m in [re.search(rb':id="([^"]+)"', e)] if m}
+        for rel in list(rels):
+            if rel.get("Id") in dropped - kept and rel.get("Type") == REL_HYPERLINK:
+                rels.remove(rel)
         ids = {rel.get("Id") for rel in rels}
         n = 1
         rid_attr = f"{r_prefix}:id" if r_prefix else "r:id"
@@ -840,8 +874,7 @@ class PartGrid:
         )
         if block is not None:
             return after[: block.start()] + new_block + after[block.end() :]
-        follow = re.search(rb"<" + re.escape(prefix) + rb"(?:" + _AFTER_HYPERLINKS.encode() + rb")\b", after)
-        at = follow.start() if follow else after.rindex(b"</")
+        at = _top_level_position(after, _AFTER_HYPERLINKS)
         return after[:at] + new_block + after[at:]
 
     def _ensure_rels_type(self, rels_name: str) -> None:
@@ -877,6 +910,26 @@ class PartGrid:
             if ov.get("PartName") == "/" + chain:
                 ct.remove(ov)
         self.out["[Content_Types].xml"] = _serialise(ct)
+
+
+def _top_level_position(after: bytes, names: frozenset[str]) -> int:
+    """In the bytes that follow sheetData, where the first top-level element named in
+    `names` starts (one nested in another element does not count), else where the
+    worksheet ends."""
+    depth = 0
+    for m in _TAG.finditer(after):
+        if m.group(2) is None:  # comment, PI, CDATA
+            continue
+        if m.group(1):  # an end tag
+            depth -= 1
+            if depth < 0:
+                return m.start()  # </worksheet>
+        else:
+            if depth == 0 and m.group(3).decode() in names:
+                return m.start()
+            if not m.group(4):
+                depth += 1
+    return after.rindex(b"</")
 
 
 def _link_target(path: str) -> str:
