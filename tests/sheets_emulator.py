@@ -1,5 +1,6 @@
-"""An in-process emulator of the Google Sheets API v4 (plus the bits of OAuth,
-IAM credentials and Drive that the Google client libraries touch), for tests.
+"""An in-process emulator of the parts of the Google Sheets API v4 (plus the OAuth
+token endpoint and IAM's ``allowedLocations`` lookup) that intervisie's Google backend
+and its tests use.
 
 Nothing here talks to Google.  The emulator is a stdlib ``ThreadingHTTPServer``
 on 127.0.0.1; the only third-party import is ``cryptography``, which is
@@ -10,37 +11,50 @@ Typical use::
 
     emu = SheetsEmulator()
     emu.start()
-    key = emu.create_service_account(tmp_path / "sa.json")
+    emu.create_service_account(tmp_path / "sa.json")
     sid = emu.create_spreadsheet("Intervisie", {"Groepen": [["Naam", "Datum"]]})
     gc = routed_gspread_client(emu, tmp_path / "sa.json")
-    gc.open_by_key(sid).worksheet("Groepen").get_all_values()
+    gc.open_by_key(sid).worksheet("Groepen").row_values(1)
     emu.stop()
+
+What it serves:
+
+* ``POST /token``: the service-account JWT-bearer grant; IAM ``allowedLocations``;
+* ``spreadsheets.get`` (metadata, ``fields`` masks of dotted paths);
+* ``values.get`` / ``values:batchGet`` (``majorDimension=ROWS``, every
+  ``valueRenderOption``, ``dateTimeRenderOption=SERIAL_NUMBER``);
+* ``values.update`` / ``values:batchUpdate`` with ``USER_ENTERED``;
+* ``spreadsheets.batchUpdate`` with ``addSheet``, ``deleteSheet``,
+  ``updateSheetProperties`` (title, grid size, frozen rows/columns),
+  ``appendDimension``, ``updateCells`` (with ``start``), ``repeatCell`` and
+  ``setDataValidation``.
+
+Anything else the real API knows (other request kinds, ``RAW`` input,
+``COLUMNS``, ``FORMATTED_STRING``, grid data, Drive) is answered with a 501
+naming it, never with a silent approximation; an unknown request kind gets the
+real 400.
 
 Faithfulness notes (where the emulator knowingly differs from Google):
 
 * Formulas are stored, never evaluated: ``=42`` / ``="x"`` / ``=TRUE`` yield
-  their literal, anything else evaluates to the error ``#NAME?`` (override
-  with ``SheetsEmulator.formula_evaluator``).  ``FORMULA`` rendering returns
-  the formula text like the real API.
-* Writes (values.update / batchUpdate) beyond the grid fail with the real
-  "exceeds grid limits" error unless ``expand_grid_on_write = True``;
-  ``values:append`` grows the grid like the real API; ``set_cells`` (the
-  simulated UI) grows it too.  Reads are clamped to the grid.
-* Dates typed as dates are rendered with the locale's default pattern
-  (nl_NL: ``12-1-2027``), whatever form they were typed in.
+  their literal, anything else evaluates to the error ``#NAME?``.  ``FORMULA``
+  rendering returns the formula text like the real API.
+* Writes beyond the grid fail with the real "exceeds grid limits" error;
+  ``set_cells`` (the simulated UI) grows the grid.  Reads are clamped to the grid.
+* A typed ISO date shows as typed (``2020-01-01``), a 24-hour time with seconds
+  (``14:00:00``), a date typed the local way in the locale's pattern (nl_NL:
+  ``12-1-2027``), as recorded from the real API; a cell that has a number format
+  keeps it.  Date patterns know numeric day, month, year, hour, minute, second
+  and am/pm; month and day names are not implemented.
 * Locale parsing for USER_ENTERED is a documented approximation: nl_NL
-  accepts ``3,5`` and ``1.234,5``; ``3.5`` stays text.  Booleans render as
-  ``TRUE``/``FALSE`` in every locale.
-* Data validation rules are stored per cell (so they move with inserted,
-  deleted and sorted rows) but are not enforced on writes.
-* Merges, basic filters and protected ranges are stored but do not shift
-  when rows/columns are inserted or deleted.
+  accepts ``3,5`` and ``1.234,5``; ``3.5`` stays text.  Locales other than
+  nl_NL parse and display as en_US.  Booleans render as ``TRUE``/``FALSE``.
+* Data validation rules are stored per cell (so they move with inserted and
+  sorted rows) but are not enforced on writes.  Text formatting
+  (``userEnteredFormat`` other than ``numberFormat``) is accepted and not stored.
 * A request without any Authorization header gets the real 403
   "The request is missing a valid API key."; invalid/expired tokens get 401.
-* ``expire_tokens`` also revokes self-signed JWT bearers by their ``iat``;
-  one re-signed within the same second is still rejected (only matters for
-  ``always_use_jwt_access``; the production flow uses the token endpoint).
-* ``fail_next`` faults apply to Sheets/Drive requests, never to ``/token``.
+* ``fail_next`` faults apply to Sheets requests, never to ``/token``.
 * Every request counts in ``requests``/``count()``, including ones that were
   answered with an injected fault or a 401.
 """
@@ -58,7 +72,6 @@ import secrets
 import string
 import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,6 +99,7 @@ DEFAULT_ROWS = 1000
 DEFAULT_COLS = 26
 MAX_CELL_CHARS = 50_000
 SERIAL_EPOCH = dt.datetime(1899, 12, 30)
+TOKEN_LIFETIME = 3599  # seconds, as Google issues them
 GOOGLE_TOKEN_URL = "https://oauth2.googleapis.com/token"
 # Audiences Google's token endpoint accepts in a JWT-bearer assertion.
 _ACCEPTED_TOKEN_AUDIENCES = {
@@ -95,14 +109,11 @@ _ACCEPTED_TOKEN_AUDIENCES = {
 }
 _TOKEN_PATHS = {"/token", "/oauth2/v4/token", "/o/oauth2/token"}
 _SCOPE = "https://www.googleapis.com/auth/"
-DEFAULT_SCOPES = [_SCOPE + "spreadsheets", _SCOPE + "drive"]
+DEFAULT_SCOPES = [_SCOPE + "spreadsheets"]
 _SHEETS_READ_SCOPES = {
     _SCOPE + s for s in ("spreadsheets", "spreadsheets.readonly", "drive", "drive.readonly", "drive.file")
 }
 _SHEETS_WRITE_SCOPES = {_SCOPE + s for s in ("spreadsheets", "drive", "drive.file")}
-_DRIVE_READ_SCOPES = {
-    _SCOPE + s for s in ("drive", "drive.readonly", "drive.file", "drive.metadata", "drive.metadata.readonly")
-}
 
 _UNAUTHENTICATED_MESSAGE = (
     "Request had invalid authentication credentials. Expected OAuth 2 access token, "
@@ -178,6 +189,11 @@ def _bad_request(message: str) -> ApiError:
 
 def _unparsable(range_text: str) -> ApiError:
     return _bad_request(f"Unable to parse range: {range_text}")
+
+
+def _not_implemented(what: str) -> ApiError:
+    """Something the real API does that the emulator deliberately does not."""
+    return ApiError(501, f"Sheets emulator: {what} is not implemented.")
 
 
 class _OAuthError(Exception):
@@ -345,63 +361,29 @@ def a1_rect(r0: int, r1: int, c0: int, c1: int) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Field masks ("sheets.properties,sheets(data(rowData))", "title,gridProperties.frozenRowCount")
+# Field masks: dotted paths joined by commas ("properties.title,sheets.properties")
 # ---------------------------------------------------------------------------
+
+_MASK_NAME_RE = re.compile(r"[A-Za-z0-9_*@]+\Z")
 
 
 def parse_field_mask(text: str) -> dict:
-    """Parse a field mask into a tree: ``{name: None (everything) | subtree}``."""
-    pos = 0
-
-    def name() -> str:
-        nonlocal pos
-        m = re.compile(r"\s*([A-Za-z0-9_*@]+)\s*").match(text, pos)
-        if not m:
+    """Parse a field mask into a tree: ``{name: None (everything) | subtree}``.
+    The parenthesised form (``sheets(properties(title))``) is not implemented."""
+    if "(" in text or ")" in text:
+        raise _not_implemented(f"the field mask {text!r} (only dotted paths are)")
+    tree: dict = {}
+    for path in text.split(","):
+        parts = [p.strip() for p in path.split(".")]
+        if not all(_MASK_NAME_RE.match(p) for p in parts):
             raise _bad_request(f"Invalid field selection {text}")
-        pos = m.end()
-        return m.group(1)
-
-    def merge(tree: dict, key: str, sub: dict | None) -> None:
-        if key in tree and tree[key] is None:
-            return
-        if sub is None:
-            tree[key] = None
+        node = tree
+        for part in parts[:-1]:
+            if part in node and node[part] is None:
+                break  # a parent path already selects everything below
+            node = node.setdefault(part, {})
         else:
-            existing = tree.setdefault(key, {})
-            for k, v in sub.items():
-                merge(existing, k, v)
-
-    def item(tree: dict) -> None:
-        nonlocal pos
-        key = name()
-        if text[pos : pos + 1] == ".":
-            pos += 1
-            sub: dict = {}
-            item(sub)
-            merge(tree, key, sub)
-        elif text[pos : pos + 1] == "(":
-            pos += 1
-            sub = items()
-            if text[pos : pos + 1] != ")":
-                raise _bad_request(f"Invalid field selection {text}")
-            pos += 1
-            merge(tree, key, sub)
-        else:
-            merge(tree, key, None)
-
-    def items() -> dict:
-        nonlocal pos
-        tree: dict = {}
-        while True:
-            item(tree)
-            if text[pos : pos + 1] == ",":
-                pos += 1
-                continue
-            return tree
-
-    tree = items()
-    if text[pos:].strip():
-        raise _bad_request(f"Invalid field selection {text}")
+            node[parts[-1]] = None
     return tree
 
 
@@ -425,7 +407,18 @@ def mask_leaf_paths(tree: dict, prefix: str = "") -> list[str]:
 
 def _mask_covers(paths: list[str], target: str) -> bool:
     """Does an update mask (leaf paths) cover ``target`` (or a parent/child of it)?"""
-    return any(p == "*" or p == target or target.startswith(p + ".") or p.startswith(target + ".") for p in paths)
+    return any(p == target or target.startswith(p + ".") or p.startswith(target + ".") for p in paths)
+
+
+def _cell_mask(fields: Any, where: str, allowed: tuple[str, ...]) -> list[str]:
+    """The leaf paths of a CellData update mask, each under one of ``allowed``."""
+    if not fields:
+        raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
+    paths = mask_leaf_paths(parse_field_mask(fields))
+    for path in paths:
+        if path.split(".")[0] not in allowed:
+            raise _not_implemented(f"{where.split('.')[-1]} of the field {path!r}")
+    return paths
 
 
 # ---------------------------------------------------------------------------
@@ -440,8 +433,6 @@ class Formula(str):
 @dataclass(frozen=True)
 class CellError:
     code: str  # "#NAME?"
-    kind: str = "NAME"
-    message: str = "Unknown function."
 
 
 @dataclass
@@ -462,44 +453,10 @@ class LocaleRules:
     date_pattern: str
     time_pattern: str
     datetime_pattern: str
-    currency_pattern: str
     sheet_prefix: str
     true_words: frozenset
     false_words: frozenset
-    months: tuple
-    days: tuple
 
-
-_NL_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-_EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_NL_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-_EN_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 LOCALES = {
     "nl_NL": LocaleRules(
@@ -509,12 +466,9 @@ LOCALES = {
         "d-m-yyyy",
         "H:mm:ss",
         "d-m-yyyy H:mm:ss",
-        '"€" #,##0.00',
         "Blad",
         frozenset({"TRUE", "WAAR"}),
         frozenset({"FALSE", "ONWAAR"}),
-        _NL_MONTHS,
-        _NL_DAYS,
     ),
     "en_US": LocaleRules(
         ".",
@@ -523,26 +477,9 @@ LOCALES = {
         "M/d/yyyy",
         "h:mm:ss am/pm",
         "M/d/yyyy H:mm:ss",
-        '"$"#,##0.00',
         "Sheet",
         frozenset({"TRUE"}),
         frozenset({"FALSE"}),
-        _EN_MONTHS,
-        _EN_DAYS,
-    ),
-    "en_GB": LocaleRules(
-        ".",
-        ",",
-        "DMY",
-        "dd/mm/yyyy",
-        "HH:mm:ss",
-        "dd/mm/yyyy HH:mm:ss",
-        '"£"#,##0.00',
-        "Sheet",
-        frozenset({"TRUE"}),
-        frozenset({"FALSE"}),
-        _EN_MONTHS,
-        _EN_DAYS,
     ),
 }
 
@@ -581,7 +518,7 @@ class ValueCodec:
     _ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
     _LOCAL_DATE_RE = re.compile(r"(\d{1,2})([-/])(\d{1,2})\2(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?\Z")
     _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?\Z")
-    _DT_TOKEN_RE = re.compile(r'yyyy|yy|mmmm|mmm|mm|m|dddd|ddd|dd|d|hh|h|ss|s|am/pm|a/p|"[^"]*"|\\.|.', re.I)
+    _DT_TOKEN_RE = re.compile(r'yyyy|mm|m|dd|d|hh|h|ss|s|am/pm|"[^"]*"|\\.|.', re.I)
 
     def __init__(self, locale: str):
         self.locale = locale
@@ -680,31 +617,24 @@ class ValueCodec:
 
     # -- output ---------------------------------------------------------------
 
-    def render(self, cell: Cell | None, value_render: str, date_time_render: str, evaluate: Callable) -> Any:
+    def render(self, cell: Cell | None, value_render: str) -> Any:
+        """A stored value as values.get shows it (dates as serial numbers)."""
         if cell is None or cell.value is None:
             return ""
         v = cell.value
         if isinstance(v, Formula):
             if value_render == "FORMULA":
                 return str(v)
-            v = evaluate(v)
+            v = evaluate_formula(v)
         if isinstance(v, CellError):
             return v.code
         if value_render in ("UNFORMATTED_VALUE", "FORMULA"):
-            if _is_number(v):
-                if date_time_render == "FORMATTED_STRING" and self.is_datetime_format(cell.number_format):
-                    return self.format_number(v, cell.number_format)
-                return _json_number(v)
-            return v
+            return _json_number(v) if _is_number(v) else v
         if isinstance(v, bool):
             return "TRUE" if v else "FALSE"
         if _is_number(v):
             return self.format_number(v, cell.number_format)
         return v
-
-    @staticmethod
-    def is_datetime_format(fmt: dict | None) -> bool:
-        return bool(fmt) and fmt.get("type") in ("DATE", "TIME", "DATE_TIME")
 
     def format_number(self, v: float, fmt: dict | None) -> str:
         kind = (fmt or {}).get("type")
@@ -716,13 +646,8 @@ class ValueCodec:
                 "DATE_TIME": self.rules.datetime_pattern,
             }[kind]
             return self.format_datetime(v, pattern or default)
-        if kind in ("NUMBER", "PERCENT", "CURRENCY", "SCIENTIFIC"):
-            default = {
-                "NUMBER": "#,##0.00",
-                "PERCENT": "0.00%",
-                "CURRENCY": self.rules.currency_pattern,
-                "SCIENTIFIC": "0.00E+00",
-            }[kind]
+        if kind in ("NUMBER", "PERCENT", "SCIENTIFIC"):
+            default = {"NUMBER": "#,##0.00", "PERCENT": "0.00%", "SCIENTIFIC": "0.00E+00"}[kind]
             return self.format_with_number_pattern(v, pattern or default)
         return self.auto_format(v)
 
@@ -785,10 +710,10 @@ class ValueCodec:
         tokens = self._DT_TOKEN_RE.findall(pattern)
         kinds = [t.lower() for t in tokens]
         meaningful = [i for i, k in enumerate(kinds) if k[0] in "ymdhsa" and not k.startswith('"')]
-        twelve_hour = any(k in ("am/pm", "a/p") for k in kinds)
+        twelve_hour = "am/pm" in kinds
         out = []
         for i, (tok, k) in enumerate(zip(tokens, kinds)):
-            if k in ("m", "mm"):
+            if k in ("m", "mm"):  # minutes next to hours or seconds, else the month
                 pos = meaningful.index(i)
                 prev = kinds[meaningful[pos - 1]] if pos > 0 else ""
                 nxt = kinds[meaningful[pos + 1]] if pos + 1 < len(meaningful) else ""
@@ -798,18 +723,8 @@ class ValueCodec:
                     out.append(f"{when.month:0{len(k)}d}")
             elif k == "yyyy":
                 out.append(f"{when.year:04d}")
-            elif k == "yy":
-                out.append(f"{when.year % 100:02d}")
-            elif k == "mmmm":
-                out.append(self.rules.months[when.month - 1])
-            elif k == "mmm":
-                out.append(self.rules.months[when.month - 1][:3])
             elif k in ("d", "dd"):
                 out.append(f"{when.day:0{len(k)}d}")
-            elif k == "dddd":
-                out.append(self.rules.days[when.weekday()])
-            elif k == "ddd":
-                out.append(self.rules.days[when.weekday()][:3])
             elif k in ("h", "hh"):
                 hour = when.hour
                 if twelve_hour:
@@ -819,8 +734,6 @@ class ValueCodec:
                 out.append(f"{when.second:0{len(k)}d}")
             elif k == "am/pm":
                 out.append("AM" if when.hour < 12 else "PM")
-            elif k == "a/p":
-                out.append("A" if when.hour < 12 else "P")
             elif tok.startswith('"'):
                 out.append(tok[1:-1])
             elif tok.startswith("\\"):
@@ -835,8 +748,8 @@ def _codec_for(locale: str) -> ValueCodec:
     return ValueCodec(locale)
 
 
-def default_formula_evaluator(formula: str) -> Any:
-    """Evaluate only literal formulas (``=42``, ``="x"``, ``=TRUE``)."""
+def evaluate_formula(formula: str) -> Any:
+    """Evaluate only literal formulas (``=42``, ``="x"``, ``=TRUE``); anything else is #NAME?."""
     body = formula[1:].strip()
     m = re.fullmatch(r'"((?:[^"]|"")*)"', body)
     if m:
@@ -848,18 +761,6 @@ def default_formula_evaluator(formula: str) -> Any:
     except ValueError:
         return CellError("#NAME?")
     return int(number) if number.is_integer() and "." not in body and "e" not in body.lower() else number
-
-
-def _extended_value(v: Any) -> dict:
-    if isinstance(v, Formula):
-        return {"formulaValue": str(v)}
-    if isinstance(v, CellError):
-        return {"errorValue": {"type": v.kind, "message": v.message}}
-    if isinstance(v, bool):
-        return {"boolValue": v}
-    if _is_number(v):
-        return {"numberValue": _json_number(v)}
-    return {"stringValue": v}
 
 
 # ---------------------------------------------------------------------------
@@ -878,16 +779,7 @@ class Sheet:
         self.column_count = cols
         self.frozen_rows = 0
         self.frozen_cols = 0
-        self.hidden = False
-        self.extra_properties: dict = {}  # tabColor, rightToLeft, ...
-        self.extra_grid_properties: dict = {}  # hideGridlines, ...
         self.cells: dict[tuple[int, int], Cell] = {}
-        self.basic_filter: dict | None = None
-        self.merges: list[dict] = []
-        self.protected_ranges: list[dict] = []
-        self.conditional_formats: list[dict] = []
-
-    # -- properties --------------------------------------------------------
 
     def properties(self) -> dict:
         grid: dict[str, Any] = {"rowCount": self.row_count, "columnCount": self.column_count}
@@ -895,20 +787,13 @@ class Sheet:
             grid["frozenRowCount"] = self.frozen_rows
         if self.frozen_cols:
             grid["frozenColumnCount"] = self.frozen_cols
-        grid.update(self.extra_grid_properties)
-        props: dict[str, Any] = {
+        return {
             "sheetId": self.sheet_id,
             "title": self.title,
             "index": self.index,
             "sheetType": "GRID",
             "gridProperties": grid,
         }
-        if self.hidden:
-            props["hidden"] = True
-        props.update(self.extra_properties)
-        return props
-
-    # -- cells ---------------------------------------------------------------
 
     def get(self, r: int, c: int) -> Cell | None:
         return self.cells.get((r, c))
@@ -932,12 +817,6 @@ class Sheet:
                 rows, cols = max(rows, r + 1), max(cols, c + 1)
         return rows, cols
 
-    def any_extent(self) -> tuple[int, int]:
-        rows = cols = 0
-        for r, c in self.cells:
-            rows, cols = max(rows, r + 1), max(cols, c + 1)
-        return rows, cols
-
     def grow(self, rows: int, cols: int) -> None:
         self.row_count = max(self.row_count, rows)
         self.column_count = max(self.column_count, cols)
@@ -946,56 +825,23 @@ class Sheet:
         self.row_count, self.column_count = rows, cols
         self.cells = {k: v for k, v in self.cells.items() if k[0] < rows and k[1] < cols}
 
-    # -- dimension edits -------------------------------------------------
-
-    def insert(self, dimension: str, start: int, count: int, inherit_from_before: bool) -> None:
-        axis = 0 if dimension == "ROWS" else 1
-        moved: dict[tuple[int, int], Cell] = {}
-        for key, cell in self.cells.items():
-            k = list(key)
-            if k[axis] >= start:
-                k[axis] += count
-            moved[(k[0], k[1])] = cell
-        self.cells = moved
-        if axis == 0:
-            self.row_count += count
-            if start < self.frozen_rows:
-                self.frozen_rows += count
-        else:
-            self.column_count += count
-            if start < self.frozen_cols:
-                self.frozen_cols += count
-        source = start - 1 if inherit_from_before else start + count
-        limit = self.row_count if axis == 0 else self.column_count
-        if not 0 <= source < limit:
+    def insert_rows(self, start: int, count: int) -> None:
+        """Insert ``count`` empty rows at 0-based ``start``; they take the number
+        formats and validation of the row after them, as the UI's "insert above"."""
+        self.cells = {(r + count if r >= start else r, c): cell for (r, c), cell in self.cells.items()}
+        self.row_count += count
+        if start < self.frozen_rows:
+            self.frozen_rows += count
+        source = start + count
+        if source >= self.row_count:
             return
-        for key, cell in list(self.cells.items()):
-            if key[axis] != source or (cell.number_format is None and cell.validation is None):
+        for (r, c), cell in list(self.cells.items()):
+            if r != source or (cell.number_format is None and cell.validation is None):
                 continue
             for i in range(start, start + count):
-                target = (i, key[1]) if axis == 0 else (key[0], i)
-                new = self.ensure(*target)
+                new = self.ensure(i, c)
                 new.number_format = copy.deepcopy(cell.number_format)
                 new.validation = copy.deepcopy(cell.validation)
-
-    def delete(self, dimension: str, start: int, end: int) -> None:
-        axis = 0 if dimension == "ROWS" else 1
-        count = end - start
-        moved: dict[tuple[int, int], Cell] = {}
-        for key, cell in self.cells.items():
-            k = list(key)
-            if start <= k[axis] < end:
-                continue
-            if k[axis] >= end:
-                k[axis] -= count
-            moved[(k[0], k[1])] = cell
-        self.cells = moved
-        if axis == 0:
-            self.row_count -= count
-            self.frozen_rows -= max(0, min(end, self.frozen_rows) - start)
-        else:
-            self.column_count -= count
-            self.frozen_cols -= max(0, min(end, self.frozen_cols) - start)
 
 
 class Spreadsheet:
@@ -1005,11 +851,8 @@ class Spreadsheet:
         self.locale = locale
         self.time_zone = time_zone
         self.sheets: list[Sheet] = []
-        self.shared: dict[str, str] = {}  # email -> "writer" | "reader"
+        self.shared: set[str] = set()  # emails of the service accounts it is shared with
         self.share_with_everyone = False  # every registered service account may write
-        self.created = _rfc3339(time.time())
-        self.modified = self.created
-        self.batch_update_log: list[dict] = []
 
     @property
     def codec(self) -> ValueCodec:
@@ -1032,7 +875,7 @@ class Spreadsheet:
     def resolve(self, range_text: str) -> tuple[Sheet, Bounds | None, bool]:
         parsed = parse_a1(range_text, self.titles())
         if parsed.sheet_title is None:
-            sheet = next((s for s in self.sheets if not s.hidden), self.sheets[0])
+            sheet = self.sheets[0]
         else:
             sheet = self.sheet_by_title(parsed.sheet_title)
             if sheet is None:
@@ -1060,13 +903,6 @@ class Spreadsheet:
                 },
             },
         }
-
-    def touch(self) -> None:
-        self.modified = _rfc3339(time.time())
-
-
-def _rfc3339(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
 
 
 @dataclass
@@ -1118,130 +954,34 @@ _VALUE_RENDER = ("FORMATTED_VALUE", "UNFORMATTED_VALUE", "FORMULA")
 _DATE_RENDER = ("SERIAL_NUMBER", "FORMATTED_STRING")
 _DIMENSIONS = ("ROWS", "COLUMNS")
 _INPUT_OPTIONS = ("RAW", "USER_ENTERED")
-_INSERT_OPTIONS = ("OVERWRITE", "INSERT_ROWS")
 
-# Every request kind the real API knows (Request is a oneof).
+# Every request kind the real API knows (Request is a oneof): an unknown one is the
+# real 400, a known one without a ``_req_<kind>`` handler below is a 501.
 _KNOWN_REQUEST_KINDS = frozenset(
-    [
-        "updateSpreadsheetProperties",
-        "updateSheetProperties",
-        "updateDimensionProperties",
-        "updateNamedRange",
-        "repeatCell",
-        "addNamedRange",
-        "deleteNamedRange",
-        "addSheet",
-        "deleteSheet",
-        "autoFill",
-        "cutPaste",
-        "copyPaste",
-        "mergeCells",
-        "unmergeCells",
-        "updateBorders",
-        "updateCells",
-        "addFilterView",
-        "appendCells",
-        "clearBasicFilter",
-        "deleteDimension",
-        "deleteEmbeddedObject",
-        "deleteFilterView",
-        "duplicateFilterView",
-        "duplicateSheet",
-        "findReplace",
-        "insertDimension",
-        "insertRange",
-        "moveDimension",
-        "updateEmbeddedObjectPosition",
-        "pasteData",
-        "textToColumns",
-        "updateFilterView",
-        "deleteRange",
-        "appendDimension",
-        "addConditionalFormatRule",
-        "updateConditionalFormatRule",
-        "deleteConditionalFormatRule",
-        "sortRange",
-        "setDataValidation",
-        "setBasicFilter",
-        "addProtectedRange",
-        "updateProtectedRange",
-        "deleteProtectedRange",
-        "autoResizeDimensions",
-        "addChart",
-        "updateChartSpec",
-        "updateBanding",
-        "addBanding",
-        "deleteBanding",
-        "createDeveloperMetadata",
-        "updateDeveloperMetadata",
-        "deleteDeveloperMetadata",
-        "randomizeRange",
-        "addDimensionGroup",
-        "deleteDimensionGroup",
-        "updateDimensionGroup",
-        "trimWhitespace",
-        "deleteDuplicates",
-        "updateEmbeddedObjectBorder",
-        "addSlicer",
-        "updateSlicer",
-        "addDataSource",
-        "updateDataSource",
-        "deleteDataSource",
-        "refreshDataSource",
-        "cancelDataSourceRefresh",
-        "addTable",
-        "updateTable",
-        "deleteTable",
-    ]
-)
-# Accepted, acknowledged with {} and otherwise ignored (visible in batch_update_log).
-_IGNORED_REQUEST_KINDS = frozenset(
-    {
-        "updateDimensionProperties",
-        "autoResizeDimensions",
-        "updateBorders",
-        "updateConditionalFormatRule",
-        "deleteConditionalFormatRule",
-        "updateProtectedRange",
-        "addDimensionGroup",
-        "updateDimensionGroup",
-    }
+    """
+    updateSpreadsheetProperties updateSheetProperties updateDimensionProperties updateNamedRange
+    repeatCell addNamedRange deleteNamedRange addSheet deleteSheet autoFill cutPaste copyPaste
+    mergeCells unmergeCells updateBorders updateCells addFilterView appendCells clearBasicFilter
+    deleteDimension deleteEmbeddedObject deleteFilterView duplicateFilterView duplicateSheet
+    findReplace insertDimension insertRange moveDimension updateEmbeddedObjectPosition pasteData
+    textToColumns updateFilterView deleteRange appendDimension addConditionalFormatRule
+    updateConditionalFormatRule deleteConditionalFormatRule sortRange setDataValidation
+    setBasicFilter addProtectedRange updateProtectedRange deleteProtectedRange autoResizeDimensions
+    addChart updateChartSpec updateBanding addBanding deleteBanding createDeveloperMetadata
+    updateDeveloperMetadata deleteDeveloperMetadata randomizeRange addDimensionGroup
+    deleteDimensionGroup updateDimensionGroup trimWhitespace deleteDuplicates
+    updateEmbeddedObjectBorder addSlicer updateSlicer addDataSource updateDataSource
+    deleteDataSource refreshDataSource cancelDataSourceRefresh addTable updateTable deleteTable
+    """.split()  # noqa: SIM905 (a word list reads better than 69 quoted lines)
 )
 _CONDITION_TYPES = frozenset(
-    [
-        "NUMBER_GREATER",
-        "NUMBER_GREATER_THAN_EQ",
-        "NUMBER_LESS",
-        "NUMBER_LESS_THAN_EQ",
-        "NUMBER_EQ",
-        "NUMBER_NOT_EQ",
-        "NUMBER_BETWEEN",
-        "NUMBER_NOT_BETWEEN",
-        "TEXT_CONTAINS",
-        "TEXT_NOT_CONTAINS",
-        "TEXT_STARTS_WITH",
-        "TEXT_ENDS_WITH",
-        "TEXT_EQ",
-        "TEXT_IS_EMAIL",
-        "TEXT_IS_URL",
-        "DATE_EQ",
-        "DATE_BEFORE",
-        "DATE_AFTER",
-        "DATE_ON_OR_BEFORE",
-        "DATE_ON_OR_AFTER",
-        "DATE_BETWEEN",
-        "DATE_NOT_BETWEEN",
-        "DATE_IS_VALID",
-        "ONE_OF_RANGE",
-        "ONE_OF_LIST",
-        "BLANK",
-        "NOT_BLANK",
-        "CUSTOM_FORMULA",
-        "BOOLEAN",
-        "TEXT_NOT_EQ",
-        "DATE_NOT_EQ",
-        "FILTER_EXPRESSION",
-    ]
+    """
+    NUMBER_GREATER NUMBER_GREATER_THAN_EQ NUMBER_LESS NUMBER_LESS_THAN_EQ NUMBER_EQ NUMBER_NOT_EQ
+    NUMBER_BETWEEN NUMBER_NOT_BETWEEN TEXT_CONTAINS TEXT_NOT_CONTAINS TEXT_STARTS_WITH TEXT_ENDS_WITH
+    TEXT_EQ TEXT_IS_EMAIL TEXT_IS_URL DATE_EQ DATE_BEFORE DATE_AFTER DATE_ON_OR_BEFORE DATE_ON_OR_AFTER
+    DATE_BETWEEN DATE_NOT_BETWEEN DATE_IS_VALID ONE_OF_RANGE ONE_OF_LIST BLANK NOT_BLANK CUSTOM_FORMULA
+    BOOLEAN TEXT_NOT_EQ DATE_NOT_EQ FILTER_EXPRESSION
+    """.split()  # noqa: SIM905
 )
 
 
@@ -1262,25 +1002,16 @@ class SheetsEmulator:
         self._spreadsheets: dict[str, Spreadsheet] = {}
         self._accounts: dict[str, ServiceAccount] = {}
         self._tokens: dict[str, AccessToken] = {}
-        self._jwt_not_before = 0.0  # self-signed JWT bearers issued before this are rejected
         self._faults: list[_Fault] = []
-        self._quota: dict[str, int | None] = {"read": None, "write": None}
-        self._quota_hits: dict[tuple[str, str], deque] = {}
         self._token_requests = 0
         self._location_requests = 0
         self._rng = random.Random()
-        #: (METHOD, path-with-query) of every API request (not /token or iamcredentials).
+        #: (METHOD, path-with-query) of every API request (not /token or allowedLocations).
         self.requests: list[tuple[str, str]] = []
         #: Called as hook(method, path) before each API request is handled.
         self.hook_before_request: Callable[[str, str], None] | None = None
         #: Unexpected exceptions raised while serving (including from the hook).
         self.server_errors: list[BaseException] = []
-        #: Set to True to let values.update/batchUpdate grow the grid instead of failing.
-        self.expand_grid_on_write = False
-        #: Seconds an issued access token stays valid (Google: 3599).
-        self.token_lifetime = 3599
-        #: formula text -> value (number/str/bool/CellError); default: literals only.
-        self.formula_evaluator: Callable[[str], Any] = default_formula_evaluator
 
     # -- lifecycle -------------------------------------------------------
 
@@ -1306,14 +1037,6 @@ class SheetsEmulator:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-
-    def __enter__(self) -> SheetsEmulator:
-        if self._server is None:
-            self.start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     # -- accounts and sharing -------------------------------------------
 
@@ -1353,52 +1076,39 @@ class SheetsEmulator:
         Path(path).write_text(json.dumps(info, indent=2))
         return info
 
-    def share(self, spreadsheet_id: str, email: str, role: str = "writer") -> None:
-        with self._lock:
-            self._spreadsheet(spreadsheet_id).shared[email] = role
-
     def unshare(self, spreadsheet_id: str, email: str) -> None:
         with self._lock:
             ss = self._spreadsheet(spreadsheet_id)
             if ss.share_with_everyone:
                 ss.share_with_everyone = False
-                for account in self._accounts:
-                    ss.shared.setdefault(account, "writer")
-            ss.shared.pop(email, None)
-
-    def _role(self, ss: Spreadsheet, email: str) -> str | None:
-        if email in ss.shared:
-            return ss.shared[email]
-        return "writer" if ss.share_with_everyone else None
+                ss.shared |= set(self._accounts)
+            ss.shared.discard(email)
 
     # -- tokens and faults ---------------------------------------------------
 
     def expire_tokens(self) -> None:
-        """Invalidate every access token issued so far (and self-signed JWTs)."""
+        """Invalidate every access token issued so far."""
         with self._lock:
             for token in self._tokens.values():
                 token.revoked = True
-            self._jwt_not_before = time.time()
 
     def fail_next(
         self, status: int, times: int = 1, retry_after: float | None = None, path_contains: str | None = None
     ) -> None:
         """Make the next ``times`` matching API requests fail with ``status``
-        (in the real error shape; 502 gets Google's HTML page)."""
+        (in the real error shape; 429 is the quota error, 502 Google's HTML page)."""
         with self._lock:
             self._faults.append(_Fault(status, times, retry_after, path_contains))
 
-    def set_quota(self, reads_per_minute: int | None = None, writes_per_minute: int | None = None) -> None:
-        """Enforce per-user per-minute quotas like Google (60/min by default there)."""
+    def clear_faults(self) -> None:
+        """Drop queued faults (between tests sharing one emulator)."""
         with self._lock:
-            self._quota = {"read": reads_per_minute, "write": writes_per_minute}
-            self._quota_hits.clear()
+            self._faults.clear()
 
     def count(self, kind: str | None = None) -> int:
         """Number of API requests of a kind: "get", "values.get", "values.update",
-        "values:batchGet", "values:batchUpdate", "values:batchClear", "values:append",
-        "values:clear", ":batchUpdate", "drive", or "token"/"allowedLocations".
-        Any other string counts requests whose path contains it."""
+        "values:batchGet", "values:batchUpdate", ":batchUpdate", or
+        "token"/"allowedLocations".  Any other string counts requests whose path contains it."""
         with self._lock:
             if kind is None:
                 return len(self.requests)
@@ -1426,51 +1136,43 @@ class SheetsEmulator:
         *,
         locale: str = "nl_NL",
         time_zone: str = "Europe/Amsterdam",
-        user_entered: bool = True,
     ) -> str:
-        """Create a spreadsheet.  ``shared_with=None`` shares it (as writer)
-        with every service account, including ones registered later."""
+        """Create a spreadsheet, its cells typed as by a person (see ``set_cells``).
+        ``shared_with=None`` shares it with every service account, including ones
+        registered later."""
         with self._lock:
             sid = "1" + "".join(self._rng.choice(_ID_ALPHABET) for _ in range(43))
             ss = Spreadsheet(sid, title, locale, time_zone)
             if shared_with is None:
                 ss.share_with_everyone = True
             else:
-                ss.shared = {email: "writer" for email in shared_with}
+                ss.shared = set(shared_with)
             for i, (name, rows) in enumerate((sheets or {f"{locale_rules(locale).sheet_prefix}1": []}).items()):
                 ss.sheets.append(Sheet(0 if i == 0 else self._new_sheet_id(ss), name, i))
                 if rows:
-                    self._set_cells(ss, ss.sheets[-1], rows, 0, 0, user_entered)
+                    self._set_cells(ss, ss.sheets[-1], rows, 0, 0)
             self._spreadsheets[sid] = ss
             return sid
 
-    def set_cells(
-        self, spreadsheet_id: str, sheet_title: str, rows: list[list], start: str = "A1", user_entered: bool = True
-    ) -> None:
+    def set_cells(self, spreadsheet_id: str, sheet_title: str, rows: list[list], start: str = "A1") -> None:
         """Simulate a person typing into the UI (grows the grid as needed).
-        ``None`` leaves a cell alone, ``""`` clears it; date/datetime/time
-        objects become date-formatted serial numbers."""
+        ``None`` leaves a cell alone, ``""`` clears it; text is parsed as typed;
+        date/datetime/time objects become date-formatted serial numbers."""
         with self._lock:
             ss = self._spreadsheet(spreadsheet_id)
             sheet = self._sheet(ss, sheet_title)
             cells = parse_cells(start)
             if cells is None:
                 raise ValueError(f"bad start cell {start!r}")
-            self._set_cells(ss, sheet, rows, cells[0].r0, cells[0].c0, user_entered)
-            ss.touch()
+            self._set_cells(ss, sheet, rows, cells[0].r0, cells[0].c0)
 
-    def get_grid(
-        self,
-        spreadsheet_id: str,
-        sheet_title: str,
-        render: str = "UNFORMATTED_VALUE",
-        date_time_render: str = "SERIAL_NUMBER",
-    ) -> list[list]:
-        """The sheet's values, trimmed like the API trims them."""
+    def get_grid(self, spreadsheet_id: str, sheet_title: str, render: str = "UNFORMATTED_VALUE") -> list[list]:
+        """The sheet's values as values.get renders them (dates as serial numbers),
+        trimmed like the API trims them."""
         with self._lock:
             ss = self._spreadsheet(spreadsheet_id)
             sheet = self._sheet(ss, sheet_title)
-            return self._read(ss, sheet, (0, sheet.row_count, 0, sheet.column_count), "ROWS", render, date_time_render)
+            return self._read(ss, sheet, (0, sheet.row_count, 0, sheet.column_count), render)
 
     def cell(self, spreadsheet_id: str, sheet_title: str, a1: str) -> Cell | None:
         """The stored cell (value, number_format, validation) or None."""
@@ -1489,11 +1191,6 @@ class SheetsEmulator:
     def sheet_id(self, spreadsheet_id: str, sheet_title: str) -> int:
         with self._lock:
             return self._sheet(self._spreadsheet(spreadsheet_id), sheet_title).sheet_id
-
-    def grid_size(self, spreadsheet_id: str, sheet_title: str) -> tuple[int, int]:
-        with self._lock:
-            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
-            return sheet.row_count, sheet.column_count
 
     def frozen_rows(self, spreadsheet_id: str, sheet_title: str) -> int:
         with self._lock:
@@ -1529,32 +1226,7 @@ class SheetsEmulator:
             out.sort(key=lambda d: (d["range"]["startColumnIndex"], d["range"]["startRowIndex"]))
             return out
 
-    def batch_update_log(self, spreadsheet_id: str) -> list[dict]:
-        """Every request successfully applied through spreadsheets.batchUpdate."""
-        with self._lock:
-            return copy.deepcopy(self._spreadsheet(spreadsheet_id).batch_update_log)
-
-    def metadata(self, spreadsheet_id: str) -> dict:
-        with self._lock:
-            return self._spreadsheet_json(self._spreadsheet(spreadsheet_id), False, None)
-
     # UI-style structural edits, as a coordinator would make them.
-
-    def add_sheet(self, spreadsheet_id: str, title: str, rows: list[list] | None = None) -> int:
-        with self._lock:
-            ss = self._spreadsheet(spreadsheet_id)
-            reply = self._req_addSheet(ss, {"properties": {"title": title}}, "addSheet")
-            sheet = ss.sheet_by_id(reply["addSheet"]["properties"]["sheetId"])
-            if rows:
-                self._set_cells(ss, sheet, rows, 0, 0, True)
-            return sheet.sheet_id
-
-    def rename_sheet(self, spreadsheet_id: str, old: str, new: str) -> None:
-        with self._lock:
-            ss = self._spreadsheet(spreadsheet_id)
-            sheet = self._sheet(ss, old)
-            self._check_title(ss, new, "updateSheetProperties", sheet)
-            sheet.title = new
 
     def delete_sheet(self, spreadsheet_id: str, title: str) -> None:
         with self._lock:
@@ -1564,22 +1236,17 @@ class SheetsEmulator:
     def insert_rows(self, spreadsheet_id: str, sheet_title: str, before_row: int, count: int = 1) -> None:
         """Insert ``count`` empty rows above 1-based row ``before_row``."""
         with self._lock:
-            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
-            sheet.insert("ROWS", before_row - 1, count, inherit_from_before=False)
-
-    def delete_rows(self, spreadsheet_id: str, sheet_title: str, first_row: int, count: int = 1) -> None:
-        with self._lock:
-            sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
-            sheet.delete("ROWS", first_row - 1, first_row - 1 + count)
+            self._sheet(self._spreadsheet(spreadsheet_id), sheet_title).insert_rows(before_row - 1, count)
 
     def sort_rows(
         self, spreadsheet_id: str, sheet_title: str, column: str | int, *, first_row: int = 2, descending: bool = False
     ) -> None:
-        """Sort rows ``first_row``.. by a column (letter or 0-based index)."""
+        """Sort rows ``first_row``.. by a column (letter or 0-based index), as the UI's
+        "sort range" does: blanks last, numbers before text before booleans."""
         with self._lock:
             sheet = self._sheet(self._spreadsheet(spreadsheet_id), sheet_title)
             col = col_index(column) if isinstance(column, str) else column
-            self._sort(sheet, first_row - 1, sheet.row_count, 0, sheet.column_count, [(col, descending)])
+            self._sort(sheet, first_row - 1, sheet.row_count, 0, sheet.column_count, col, descending)
 
     # -- internals: lookup -------------------------------------------------------
 
@@ -1602,12 +1269,9 @@ class SheetsEmulator:
             if ss.sheet_by_id(candidate) is None:
                 return candidate
 
-    def _evaluate(self, formula: str) -> Any:
-        return self.formula_evaluator(formula)
-
     # -- internals: values ---------------------------------------------------------
 
-    def _set_cells(self, ss: Spreadsheet, sheet: Sheet, rows: list[list], r0: int, c0: int, user_entered: bool) -> None:
+    def _set_cells(self, ss: Spreadsheet, sheet: Sheet, rows: list[list], r0: int, c0: int) -> None:
         codec = ss.codec
         for i, row in enumerate(rows):
             for j, v in enumerate(row):
@@ -1618,41 +1282,23 @@ class SheetsEmulator:
                 cell = sheet.ensure(r, c)
                 if isinstance(v, (dt.date, dt.datetime, dt.time)):
                     kind = "DATE_TIME" if isinstance(v, dt.datetime) else "TIME" if isinstance(v, dt.time) else "DATE"
-                    cell.value = serial_from_datetime(v)
-                    cell.value = _json_number(cell.value)
+                    cell.value = _json_number(serial_from_datetime(v))
                     cell.number_format = cell.number_format or {"type": kind}
-                elif isinstance(v, str) and user_entered:
+                elif isinstance(v, str):
                     value, fmt = codec.parse_user_entered(v, cell.number_format)
                     cell.value = value
                     if fmt and cell.number_format is None:
                         cell.number_format = fmt
-                elif isinstance(v, str):
-                    cell.value = v or None
                 else:
                     cell.value = v
                 sheet.prune(r, c)
 
-    def _read(
-        self,
-        ss: Spreadsheet,
-        sheet: Sheet,
-        rect: tuple[int, int, int, int],
-        major: str,
-        render: str,
-        date_render: str,
-    ) -> list[list]:
+    def _read(self, ss: Spreadsheet, sheet: Sheet, rect: tuple[int, int, int, int], render: str) -> list[list]:
         r0, r1, c0, c1 = rect
         ext_r, ext_c = sheet.value_extent()
         r1, c1 = min(r1, ext_r), min(c1, ext_c)
         codec = ss.codec
-
-        def value(r: int, c: int) -> Any:
-            return codec.render(sheet.get(r, c), render, date_render, self._evaluate)
-
-        if major == "COLUMNS":
-            lines = [[value(r, c) for r in range(r0, r1)] for c in range(c0, c1)]
-        else:
-            lines = [[value(r, c) for c in range(c0, c1)] for r in range(r0, r1)]
+        lines = [[codec.render(sheet.get(r, c), render) for c in range(c0, c1)] for r in range(r0, r1)]
         for line in lines:
             while line and line[-1] == "":
                 line.pop()
@@ -1676,18 +1322,18 @@ class SheetsEmulator:
             f"Range ({rng}) exceeds grid limits. Max rows: {sheet.row_count}, max columns: {sheet.column_count}"
         )
 
-    def _value_range(self, ss: Spreadsheet, range_text: str, major: str, render: str, date_render: str) -> dict:
+    def _value_range(self, ss: Spreadsheet, range_text: str, render: str) -> dict:
         sheet, bounds, _ = ss.resolve(range_text)
         rect = self._read_rect(sheet, bounds, range_text)
-        out: dict[str, Any] = {"range": f"{quote_title(sheet.title)}!{a1_rect(*_rc(rect))}", "majorDimension": major}
-        values = self._read(ss, sheet, rect, major, render, date_render)
+        out: dict[str, Any] = {"range": f"{quote_title(sheet.title)}!{a1_rect(*_rc(rect))}", "majorDimension": "ROWS"}
+        values = self._read(ss, sheet, rect, render)
         if values:
             out["values"] = values
         return out
 
-    def _convert_input(
-        self, codec: ValueCodec, v: Any, option: str, cell: Cell | None, where: str
-    ) -> tuple[Any, dict | None]:
+    @staticmethod
+    def _convert_input(codec: ValueCodec, v: Any, cell: Cell | None, where: str) -> tuple[Any, dict | None]:
+        """A value sent with USER_ENTERED -> (stored value, detected number format)."""
         if isinstance(v, bool):
             return v, None
         if isinstance(v, (int, float)):
@@ -1699,54 +1345,35 @@ class SheetsEmulator:
                 raise _bad_request(
                     f"Your input contains more than the maximum of {MAX_CELL_CHARS} characters in a single cell."
                 )
-            if option == "RAW":
-                return (v or None), None
             return codec.parse_user_entered(v, cell.number_format if cell else None)
         kind = "list_value" if isinstance(v, list) else "struct_value"
         raise _bad_request(f"Invalid {where}: {kind} {json.dumps(v)}")
 
     def _write(
-        self,
-        ss: Spreadsheet,
-        range_text: str,
-        values: Any,
-        major: str,
-        option: str,
-        *,
-        anchor: tuple[int, int] | None = None,
-        value_where: str = "values",
-        include_values: bool = False,
-        response_render: str = "FORMATTED_VALUE",
-        response_date_render: str = "SERIAL_NUMBER",
+        self, ss: Spreadsheet, range_text: str, values: Any, major: Any, value_where: str = "values"
     ) -> tuple[dict, Sheet | None]:
-        """values.update semantics.  Returns (UpdateValuesResponse, sheet or None if nothing written)."""
+        """values.update semantics (USER_ENTERED, ROWS).  Returns
+        (UpdateValuesResponse, sheet or None if nothing written)."""
+        _check_major_dimension(major)
         sheet, bounds, single = ss.resolve(range_text)
         if values is None:
             values = []
         if not isinstance(values, list) or any(not isinstance(row, list) for row in values):
             raise _bad_request(f"Invalid {value_where}: expected a list of lists")
-        if major not in _DIMENSIONS:
-            raise _enum_error("major_dimension", "Dimension", major)
-        r0, c0 = anchor if anchor else ((bounds.r0, bounds.c0) if bounds else (0, 0))
+        r0, c0 = (bounds.r0, bounds.c0) if bounds else (0, 0)
         cells: list[tuple[int, int, Any, str]] = []
         for i, line in enumerate(values):
             for j, v in enumerate(line):
-                if v is None:
-                    continue
-                di, dj = (i, j) if major == "ROWS" else (j, i)
-                cells.append((r0 + di, c0 + dj, v, f"{value_where}[{i}][{j}]"))
-        longest = max([len(line) for line in values] or [0])
-        height, width = (len(values), longest) if major == "ROWS" else (longest, len(values))
-        if anchor is None and bounds is not None and not single:
-            r_lim = bounds.r1 if bounds.r1 is not None else None
-            c_lim = bounds.c1 if bounds.c1 is not None else None
+                if v is not None:
+                    cells.append((r0 + i, c0 + j, v, f"{value_where}[{i}][{j}]"))
+        if bounds is not None and not single:
             shown = f"[{quote_title(sheet.title, True)}!{range_text.split('!')[-1]}]"
             for r, c, _, _ in cells:
-                if c_lim is not None and c >= c_lim:
+                if bounds.c1 is not None and c >= bounds.c1:
                     raise _bad_request(
                         f"Requested writing within range {shown}, but tried writing to column [{col_letters(c)}]"
                     )
-                if r_lim is not None and r >= r_lim:
+                if bounds.r1 is not None and r >= bounds.r1:
                     raise _bad_request(f"Requested writing within range {shown}, but tried writing to row [{r + 1}]")
         if not cells:
             return {
@@ -1756,50 +1383,27 @@ class SheetsEmulator:
         need_r = max(r for r, _, _, _ in cells) + 1
         need_c = max(c for _, c, _, _ in cells) + 1
         if need_r > sheet.row_count or need_c > sheet.column_count:
-            if self.expand_grid_on_write:
-                sheet.grow(need_r, need_c)
-            else:
-                written = (
-                    f"{quote_title(sheet.title, True)}!{a1_rect(r0, max(need_r, r0 + 1), c0, max(need_c, c0 + 1))}"
-                )
-                raise self._grid_limit_error(sheet, written)
+            written = f"{quote_title(sheet.title, True)}!{a1_rect(r0, max(need_r, r0 + 1), c0, max(need_c, c0 + 1))}"
+            raise self._grid_limit_error(sheet, written)
         codec = ss.codec
-        converted = [(r, c, *self._convert_input(codec, v, option, sheet.get(r, c), where)) for r, c, v, where in cells]
+        converted = [(r, c, *self._convert_input(codec, v, sheet.get(r, c), where)) for r, c, v, where in cells]
         for r, c, value, fmt in converted:
             cell = sheet.ensure(r, c)
             cell.value = value
             if fmt and cell.number_format is None:
                 cell.number_format = fmt
             sheet.prune(r, c)
-        rows = {r for r, _, _, _ in cells}
-        cols = {c for _, c, _, _ in cells}
+        height = len(values)
+        width = max(len(line) for line in values)
         rect = (r0, r0 + max(height, 1), c0, c0 + max(width, 1))
-        updated_range = f"{quote_title(sheet.title)}!{a1_rect(*rect)}"
         response: dict[str, Any] = {
             "spreadsheetId": ss.id,
-            "updatedRange": updated_range,
-            "updatedRows": len(rows),
-            "updatedColumns": len(cols),
+            "updatedRange": f"{quote_title(sheet.title)}!{a1_rect(*rect)}",
+            "updatedRows": len({r for r, _, _, _ in cells}),
+            "updatedColumns": len({c for _, c, _, _ in cells}),
             "updatedCells": len(cells),
         }
-        if include_values:
-            data = {"range": updated_range, "majorDimension": "ROWS"}
-            got = self._read(ss, sheet, rect, "ROWS", response_render, response_date_render)
-            if got:
-                data["values"] = got
-            response["updatedData"] = data
-        ss.touch()
         return response, sheet
-
-    def _clear(self, ss: Spreadsheet, range_text: str) -> str:
-        sheet, bounds, _ = ss.resolve(range_text)
-        r0, r1, c0, c1 = self._read_rect(sheet, bounds, range_text)
-        for r, c in list(sheet.cells):
-            if r0 <= r < r1 and c0 <= c < c1:
-                sheet.cells[(r, c)].value = None
-                sheet.prune(r, c)
-        ss.touch()
-        return f"{quote_title(sheet.title)}!{a1_rect(r0, r1, c0, c1)}"
 
     # -- internals: HTTP dispatch --------------------------------------------------
 
@@ -1850,7 +1454,7 @@ class SheetsEmulator:
             headers["Content-Type"] = "text/html; charset=UTF-8"
             return 502, headers, _HTML_502.encode()
         if fault.status == 429:
-            err = _quota_error("read" if method == "GET" else "write", None)
+            err = _quota_error("read" if method == "GET" else "write")
         elif fault.status == 401:
             err = _unauthenticated("ACCESS_TOKEN_EXPIRED")
         else:
@@ -1859,65 +1463,35 @@ class SheetsEmulator:
         return err.code, err.headers, _json_bytes(err.payload())
 
     def _route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> dict:
-        if path.startswith("/drive/v3/files"):
-            return self._drive(method, path, query, headers)
         m = re.match(r"^/v4/spreadsheets/([^/:]+)(.*)$", path)
         if not m:
-            raise ApiError(404)
+            raise _not_implemented(f"{method} {path}")
         sid, rest = m.group(1), m.group(2)
         write = method not in ("GET", "HEAD")
         email = self._authenticate(headers, _SHEETS_WRITE_SCOPES if write else _SHEETS_READ_SCOPES)
         ss = self._spreadsheets.get(sid)
         if ss is None:
             raise ApiError(404)
-        role = self._role(ss, email)
-        if role is None or (write and role not in ("writer", "owner")):
+        if not (ss.share_with_everyone or email in ss.shared):
             raise ApiError(403)
-        self._check_quota(email, "write" if write else "read")
         payload = _json_body(body) if write else {}
         if rest == "" and method == "GET":
             return self._op_get(ss, query)
         if rest == ":batchUpdate" and method == "POST":
             return self._op_batch_update(ss, payload)
         if rest == "/values:batchGet" and method == "GET":
-            return self._op_values_batch_get(ss, query)
+            render = _read_render_option(query)
+            result: dict[str, Any] = {"spreadsheetId": ss.id}
+            if query.get("ranges"):
+                result["valueRanges"] = [self._value_range(ss, r, render) for r in query["ranges"]]
+            return result
         if rest == "/values:batchUpdate" and method == "POST":
             return self._op_values_batch_update(ss, payload)
-        if rest == "/values:batchClear" and method == "POST":
-            ranges = payload.get("ranges") or []
-            cleared = self._atomic(ss, lambda: [self._clear(ss, r) for r in ranges])
-            return {"spreadsheetId": ss.id, "clearedRanges": cleared} if cleared else {"spreadsheetId": ss.id}
-        if rest.startswith("/values/"):
-            raw_range = rest[len("/values/") :]
-            for suffix in (":append", ":clear"):
-                if raw_range.endswith(suffix) and method == "POST":
-                    range_text = unquote(raw_range[: -len(suffix)])
-                    if suffix == ":clear":
-                        return {"spreadsheetId": ss.id, "clearedRange": self._clear(ss, range_text)}
-                    return self._op_append(ss, range_text, query, payload)
-            range_text = unquote(raw_range)
-            if method == "GET":
-                major = _enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS")
-                render = _enum_param(
-                    query,
-                    "valueRenderOption",
-                    "value_render_option",
-                    "ValueRenderOption",
-                    _VALUE_RENDER,
-                    "FORMATTED_VALUE",
-                )
-                date_render = _enum_param(
-                    query,
-                    "dateTimeRenderOption",
-                    "date_time_render_option",
-                    "DateTimeRenderOption",
-                    _DATE_RENDER,
-                    "SERIAL_NUMBER",
-                )
-                return self._value_range(ss, range_text, major, render, date_render)
-            if method == "PUT":
-                return self._op_values_update(ss, range_text, query, payload)
-        raise ApiError(404)
+        if rest.startswith("/values/") and method == "GET":
+            return self._value_range(ss, unquote(rest[len("/values/") :]), _read_render_option(query))
+        if rest.startswith("/values/") and method == "PUT":
+            return self._op_values_update(ss, unquote(rest[len("/values/") :]), query, payload)
+        raise _not_implemented(f"{method} {rest or '/'}")
 
     # -- auth ----------------------------------------------------------------------
 
@@ -1937,13 +1511,8 @@ class SheetsEmulator:
                 ],
             )
         scheme, _, token = auth.partition(" ")
-        token = token.strip()
-        if scheme.lower() != "bearer" or not token:
-            raise _unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED")
-        info = self._tokens.get(token)
-        if info is None and token.count(".") == 2:
-            info = self._verify_self_signed_jwt(token)
-        if info is None:
+        info = self._tokens.get(token.strip())
+        if scheme.lower() != "bearer" or info is None:
             raise _unauthenticated("ACCESS_TOKEN_TYPE_UNSUPPORTED")
         if info.revoked or info.expires_at <= time.time():
             raise _unauthenticated("ACCESS_TOKEN_EXPIRED")
@@ -1961,21 +1530,6 @@ class SheetsEmulator:
                 ],
             )
         return info.email
-
-    def _verify_self_signed_jwt(self, token: str) -> AccessToken | None:
-        """A self-signed JWT used directly as bearer (google-auth's
-        ``always_use_jwt_access`` flow).  None if it is not a valid one."""
-        try:
-            _, claims, account = self._verify_jwt_signature(token)
-        except _OAuthError:
-            return None
-        scopes = set(str(claims.get("scope", "")).split())
-        aud = str(claims.get("aud", ""))
-        if aud.startswith(("https://sheets.googleapis.com", "https://www.googleapis.com")):
-            scopes |= set(DEFAULT_SCOPES)  # an audience JWT is good for the API it names
-        iat, exp = float(claims.get("iat", 0)), float(claims.get("exp", 0))
-        revoked = iat < self._jwt_not_before or exp - iat > 3600
-        return AccessToken(account.email, frozenset(scopes), exp, revoked=revoked)
 
     def _verify_jwt_signature(self, assertion: str) -> tuple[dict, dict, ServiceAccount]:
         try:
@@ -2037,8 +1591,8 @@ class SheetsEmulator:
                 if not scopes:
                     raise _OAuthError("invalid_scope", "Invalid OAuth scope or ID token audience provided.")
                 token = "ya29.c." + secrets.token_urlsafe(48)
-                self._tokens[token] = AccessToken(account.email, frozenset(scopes), now + self.token_lifetime)
-            body_out = {"access_token": token, "expires_in": self.token_lifetime, "token_type": "Bearer"}
+                self._tokens[token] = AccessToken(account.email, frozenset(scopes), now + TOKEN_LIFETIME)
+            body_out = {"access_token": token, "expires_in": TOKEN_LIFETIME, "token_type": "Bearer"}
             return 200, {}, _json_bytes(body_out)
         except _OAuthError as err:
             return err.status, {}, _json_bytes(err.body)
@@ -2052,159 +1606,35 @@ class SheetsEmulator:
                 return err.code, err.headers, _json_bytes(err.payload())
         return 200, {}, _json_bytes({"locations": [], "encodedLocations": "0x0"})
 
-    def _check_quota(self, email: str, kind: str) -> None:
-        limit = self._quota.get(kind)
-        if limit is None:
-            return
-        now = time.time()
-        hits = self._quota_hits.setdefault((email, kind), deque())
-        while hits and hits[0] <= now - 60:
-            hits.popleft()
-        if len(hits) >= limit:
-            raise _quota_error(kind, limit)
-        hits.append(now)
-
-    # -- operations: spreadsheets.get ------------------------------------------
+    # -- operations: spreadsheets.get and values -----------------------------------
 
     def _op_get(self, ss: Spreadsheet, query: dict[str, list[str]]) -> dict:
-        include = _bool_param(query, "includeGridData", "include_grid_data", False)
-        ranges = query.get("ranges", [])
-        result = self._spreadsheet_json(ss, include, ranges)
-        fields = query.get("fields", [None])[0]
-        if fields:
-            result = apply_field_mask(result, parse_field_mask(fields))
-        return result
-
-    def _spreadsheet_json(self, ss: Spreadsheet, include_grid: bool, ranges: list[str] | None) -> dict:
-        wanted: dict[int, list[tuple[int, int, int, int]]] = {}
-        for text in ranges or []:
-            sheet, bounds, _ = ss.resolve(text)
-            wanted.setdefault(sheet.sheet_id, []).append(self._read_rect(sheet, bounds, text))
-        sheets = []
-        for sheet in ss.sheets:
-            if ranges and sheet.sheet_id not in wanted:
-                continue
-            entry: dict[str, Any] = {"properties": sheet.properties()}
-            if include_grid:
-                rects = wanted.get(sheet.sheet_id) or [(0, sheet.row_count, 0, sheet.column_count)]
-                entry["data"] = [self._grid_data(ss, sheet, rect) for rect in rects]
-            if sheet.merges:
-                entry["merges"] = copy.deepcopy(sheet.merges)
-            if sheet.conditional_formats:
-                entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
-            if sheet.protected_ranges:
-                entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
-            if sheet.basic_filter:
-                entry["basicFilter"] = copy.deepcopy(sheet.basic_filter)
-            sheets.append(entry)
-        return {
+        if _bool_param(query, "includeGridData", "include_grid_data", False) or query.get("ranges"):
+            raise _not_implemented("spreadsheets.get with grid data or ranges")
+        result = {
             "spreadsheetId": ss.id,
             "properties": ss.properties(),
-            "sheets": sheets,
+            "sheets": [{"properties": sheet.properties()} for sheet in ss.sheets],
             "spreadsheetUrl": f"https://docs.google.com/spreadsheets/d/{ss.id}/edit",
         }
-
-    def _grid_data(self, ss: Spreadsheet, sheet: Sheet, rect: tuple[int, int, int, int]) -> dict:
-        r0, r1, c0, c1 = rect
-        ext_r, ext_c = sheet.any_extent()
-        codec = ss.codec
-        rows = []
-        for r in range(r0, min(r1, ext_r)):
-            values = []
-            for c in range(c0, min(c1, ext_c)):
-                cell = sheet.get(r, c)
-                data: dict[str, Any] = {}
-                if cell is not None:
-                    if cell.value is not None:
-                        data["userEnteredValue"] = _extended_value(cell.value)
-                        effective = self._evaluate(cell.value) if isinstance(cell.value, Formula) else cell.value
-                        data["effectiveValue"] = _extended_value(effective)
-                        data["formattedValue"] = codec.render(cell, "FORMATTED_VALUE", "SERIAL_NUMBER", self._evaluate)
-                    if cell.number_format is not None:
-                        data["userEnteredFormat"] = {"numberFormat": copy.deepcopy(cell.number_format)}
-                    if cell.validation is not None:
-                        data["dataValidation"] = copy.deepcopy(cell.validation)
-                values.append(data)
-            while values and not values[-1]:
-                values.pop()
-            rows.append({"values": values} if values else {})
-        while rows and not rows[-1]:
-            rows.pop()
-        out: dict[str, Any] = {}
-        if r0:
-            out["startRow"] = r0
-        if c0:
-            out["startColumn"] = c0
-        if rows:
-            out["rowData"] = rows
-        out["rowMetadata"] = [{"pixelSize": 21} for _ in range(r0, r1)]
-        out["columnMetadata"] = [{"pixelSize": 100} for _ in range(c0, c1)]
-        return out
-
-    # -- operations: values ---------------------------------------------------------
-
-    def _op_values_batch_get(self, ss: Spreadsheet, query: dict[str, list[str]]) -> dict:
-        major = _enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS")
-        render = _enum_param(
-            query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE"
-        )
-        date_render = _enum_param(
-            query,
-            "dateTimeRenderOption",
-            "date_time_render_option",
-            "DateTimeRenderOption",
-            _DATE_RENDER,
-            "SERIAL_NUMBER",
-        )
-        ranges = query.get("ranges", [])
-        result: dict[str, Any] = {"spreadsheetId": ss.id}
-        if ranges:
-            result["valueRanges"] = [self._value_range(ss, r, major, render, date_render) for r in ranges]
+        fields = query.get("fields", [None])[0]
+        if fields:
+            return apply_field_mask(result, parse_field_mask(fields))
         return result
 
     def _op_values_update(self, ss: Spreadsheet, range_text: str, query: dict[str, list[str]], payload: dict) -> dict:
-        option = _input_option(query.get("valueInputOption", [None])[0])
-        include = _bool_param(query, "includeValuesInResponse", "include_values_in_response", False)
-        render = _enum_param(
-            query,
-            "responseValueRenderOption",
-            "response_value_render_option",
-            "ValueRenderOption",
-            _VALUE_RENDER,
-            "FORMATTED_VALUE",
-        )
-        date_render = _enum_param(
-            query,
-            "responseDateTimeRenderOption",
-            "response_date_time_render_option",
-            "DateTimeRenderOption",
-            _DATE_RENDER,
-            "SERIAL_NUMBER",
-        )
+        _input_option(query.get("valueInputOption", [None])[0])
+        if _bool_param(query, "includeValuesInResponse", "include_values_in_response", False):
+            raise _not_implemented("includeValuesInResponse")
         response, _ = self._atomic(
-            ss,
-            lambda: self._write(
-                ss,
-                range_text,
-                payload.get("values"),
-                payload.get("majorDimension") or "ROWS",
-                option,
-                include_values=include,
-                response_render=render,
-                response_date_render=date_render,
-            ),
+            ss, lambda: self._write(ss, range_text, payload.get("values"), payload.get("majorDimension") or "ROWS")
         )
         return _drop_zeros(response)
 
     def _op_values_batch_update(self, ss: Spreadsheet, payload: dict) -> dict:
-        option = _input_option(payload.get("valueInputOption"))
-        include = bool(payload.get("includeValuesInResponse", False))
-        render = payload.get("responseValueRenderOption") or "FORMATTED_VALUE"
-        date_render = payload.get("responseDateTimeRenderOption") or "SERIAL_NUMBER"
-        if render not in _VALUE_RENDER:
-            raise _enum_error("response_value_render_option", "ValueRenderOption", render)
-        if date_render not in _DATE_RENDER:
-            raise _enum_error("response_date_time_render_option", "DateTimeRenderOption", date_render)
+        _input_option(payload.get("valueInputOption"))
+        if payload.get("includeValuesInResponse"):
+            raise _not_implemented("includeValuesInResponse")
         data = payload.get("data") or []
 
         def run() -> dict:
@@ -2213,17 +1643,8 @@ class SheetsEmulator:
             for i, vr in enumerate(data):
                 if "range" not in vr:
                     raise _bad_request(f"Invalid data[{i}]: range is required")
-                resp, sheet = self._write(
-                    ss,
-                    vr["range"],
-                    vr.get("values"),
-                    vr.get("majorDimension") or "ROWS",
-                    option,
-                    value_where=f"data[{i}].values",
-                    include_values=include,
-                    response_render=render,
-                    response_date_render=date_render,
-                )
+                major = vr.get("majorDimension") or "ROWS"
+                resp, sheet = self._write(ss, vr["range"], vr.get("values"), major, f"data[{i}].values")
                 responses.append(_drop_zeros(resp))
                 if sheet is not None:
                     sheets.add(sheet.sheet_id)
@@ -2243,75 +1664,6 @@ class SheetsEmulator:
 
         return self._atomic(ss, run)
 
-    def _op_append(self, ss: Spreadsheet, range_text: str, query: dict[str, list[str]], payload: dict) -> dict:
-        option = _input_option(query.get("valueInputOption", [None])[0])
-        insert = _enum_param(
-            query, "insertDataOption", "insert_data_option", "InsertDataOption", _INSERT_OPTIONS, "OVERWRITE"
-        )
-        include = _bool_param(query, "includeValuesInResponse", "include_values_in_response", False)
-        render = _enum_param(
-            query,
-            "responseValueRenderOption",
-            "response_value_render_option",
-            "ValueRenderOption",
-            _VALUE_RENDER,
-            "FORMATTED_VALUE",
-        )
-        date_render = _enum_param(
-            query,
-            "responseDateTimeRenderOption",
-            "response_date_time_render_option",
-            "DateTimeRenderOption",
-            _DATE_RENDER,
-            "SERIAL_NUMBER",
-        )
-        values = payload.get("values") or []
-        major = payload.get("majorDimension") or "ROWS"
-
-        def run() -> dict:
-            sheet, bounds, single = ss.resolve(range_text)
-            r0 = bounds.r0 if bounds else 0
-            c0 = bounds.c0 if bounds else 0
-            c_end = bounds.c1 if bounds and bounds.c1 is not None and not single else sheet.column_count
-            data_rows = {
-                r for (r, c), cell in sheet.cells.items() if cell.value is not None and r >= r0 and c0 <= c < c_end
-            }
-            result: dict[str, Any] = {"spreadsheetId": ss.id}
-            if data_rows:
-                top = bottom = min(data_rows)
-                while bottom + 1 in data_rows:
-                    bottom += 1
-                table_cols = [
-                    c
-                    for (r, c), cell in sheet.cells.items()
-                    if cell.value is not None and top <= r <= bottom and c0 <= c < c_end
-                ]
-                left, right = min(table_cols), max(table_cols)
-                result["tableRange"] = f"{quote_title(sheet.title)}!{a1_rect(top, bottom + 1, left, right + 1)}"
-                target = (bottom + 1, left)
-            else:
-                target = (r0, c0)
-            n_rows = len(values) if major == "ROWS" else max([len(v) for v in values] or [0])
-            n_cols = max([len(v) for v in values] or [0]) if major == "ROWS" else len(values)
-            if insert == "INSERT_ROWS" and n_rows and target[0] < sheet.row_count:
-                sheet.insert("ROWS", target[0], n_rows, inherit_from_before=False)
-            sheet.grow(target[0] + n_rows, target[1] + n_cols)
-            updates, _ = self._write(
-                ss,
-                range_text,
-                values,
-                major,
-                option,
-                anchor=target,
-                include_values=include,
-                response_render=render,
-                response_date_render=date_render,
-            )
-            result["updates"] = _drop_zeros(updates)
-            return result
-
-        return self._atomic(ss, run)
-
     def _atomic(self, ss: Spreadsheet, action: Callable[[], Any]) -> Any:
         """Run ``action``; if it fails, restore the spreadsheet (Sheets requests are atomic)."""
         snapshot = copy.deepcopy(ss.__dict__)
@@ -2328,6 +1680,8 @@ class SheetsEmulator:
         requests = payload.get("requests")
         if not isinstance(requests, list):
             requests = []
+        if payload.get("includeSpreadsheetInResponse"):
+            raise _not_implemented("includeSpreadsheetInResponse")
 
         def run() -> dict:
             replies = []
@@ -2344,22 +1698,11 @@ class SheetsEmulator:
                         f"Invalid requests[{i}]: oneof field 'kind' is already set. Cannot set '{list(req)[1]}'"
                     )
                 ((kind, body),) = req.items()
-                where = f"requests[{i}].{kind}"
                 handler = getattr(self, f"_req_{kind}", None)
-                if handler is not None:
-                    replies.append(handler(ss, body or {}, where))
-                elif kind in _IGNORED_REQUEST_KINDS:
-                    replies.append({})
-                else:
-                    raise ApiError(501, f"Sheets emulator: request kind '{kind}' is not implemented.")
-            ss.batch_update_log.extend(copy.deepcopy(requests))
-            ss.touch()
-            result: dict[str, Any] = {"spreadsheetId": ss.id, "replies": replies}
-            if payload.get("includeSpreadsheetInResponse"):
-                result["updatedSpreadsheet"] = self._spreadsheet_json(
-                    ss, bool(payload.get("responseIncludeGridData")), payload.get("responseRanges")
-                )
-            return result
+                if handler is None:
+                    raise _not_implemented(f"the request kind '{kind}'")
+                replies.append(handler(ss, body or {}, f"requests[{i}].{kind}"))
+            return {"spreadsheetId": ss.id, "replies": replies}
 
         return self._atomic(ss, run)
 
@@ -2391,8 +1734,21 @@ class SheetsEmulator:
                 f'Invalid {where}: A sheet with the name "{title}" already exists. Please enter another name.'
             )
 
+    @staticmethod
+    def _check_frozen(sheet: Sheet, where: str) -> None:
+        if sheet.frozen_rows >= sheet.row_count:
+            raise _bad_request(f"Invalid {where}: You can't freeze all visible rows on the sheet.")
+        if sheet.frozen_cols >= sheet.column_count:
+            raise _bad_request(f"Invalid {where}: You can't freeze all visible columns on the sheet.")
+
     def _req_addSheet(self, ss: Spreadsheet, body: dict, where: str) -> dict:
         props = body.get("properties") or {}
+        grid = props.get("gridProperties") or {}
+        extra = sorted(set(props) - {"sheetId", "title", "index", "gridProperties"}) + sorted(
+            set(grid) - {"rowCount", "columnCount", "frozenRowCount", "frozenColumnCount"}
+        )
+        if extra:
+            raise _not_implemented(f"addSheet with the property {extra[0]!r}")
         title = props.get("title")
         if title is None:
             prefix, n = locale_rules(ss.locale).sheet_prefix, len(ss.sheets) + 1
@@ -2405,14 +1761,10 @@ class SheetsEmulator:
             sheet_id = self._new_sheet_id(ss)
         elif ss.sheet_by_id(sheet_id) is not None:
             raise _bad_request(f"Invalid {where}: Sheet with id {sheet_id} already exists.")
-        grid = props.get("gridProperties") or {}
         sheet = Sheet(sheet_id, title, 0, grid.get("rowCount", DEFAULT_ROWS), grid.get("columnCount", DEFAULT_COLS))
         sheet.frozen_rows = grid.get("frozenRowCount", 0)
         sheet.frozen_cols = grid.get("frozenColumnCount", 0)
-        sheet.hidden = bool(props.get("hidden", False))
-        for key in ("tabColor", "tabColorStyle", "rightToLeft"):
-            if key in props:
-                sheet.extra_properties[key] = copy.deepcopy(props[key])
+        self._check_frozen(sheet, where)
         index = props.get("index", len(ss.sheets))
         ss.sheets.insert(max(0, min(index, len(ss.sheets))), sheet)
         ss.reindex()
@@ -2429,6 +1781,7 @@ class SheetsEmulator:
         return {}
 
     def _req_updateSheetProperties(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        """The title, the grid size and the frozen rows and columns."""
         props = body.get("properties") or {}
         fields = body.get("fields")
         if not fields:
@@ -2436,45 +1789,22 @@ class SheetsEmulator:
         sheet = ss.sheet_by_id(props.get("sheetId", 0))
         if sheet is None:
             raise _bad_request(f"Invalid {where}: No grid with id: {props.get('sheetId', 0)}")
-        paths = mask_leaf_paths(parse_field_mask(fields))
-        if "*" in paths:
-            paths = mask_leaf_paths(_tree_of(props))
         grid = props.get("gridProperties") or {}
         rows, cols = sheet.row_count, sheet.column_count
-        for path in paths:
-            head, _, tail = path.partition(".")
-            if head == "sheetId":
-                continue
-            if head == "title":
+        for path in mask_leaf_paths(parse_field_mask(fields)):
+            if path == "title":
                 self._check_title(ss, props.get("title"), where, sheet)
                 sheet.title = props["title"]
-            elif head == "index":
-                ss.sheets.remove(sheet)
-                ss.sheets.insert(max(0, min(props.get("index", 0), len(ss.sheets))), sheet)
-                ss.reindex()
-            elif head == "hidden":
-                sheet.hidden = bool(props.get("hidden", False))
-            elif head == "gridProperties":
-                keys = (
-                    [tail] if tail else list(grid) or ["rowCount", "columnCount", "frozenRowCount", "frozenColumnCount"]
-                )
-                for key in keys:
-                    if key == "rowCount":
-                        rows = grid.get("rowCount", 0)
-                    elif key == "columnCount":
-                        cols = grid.get("columnCount", 0)
-                    elif key == "frozenRowCount":
-                        sheet.frozen_rows = grid.get("frozenRowCount", 0)
-                    elif key == "frozenColumnCount":
-                        sheet.frozen_cols = grid.get("frozenColumnCount", 0)
-                    elif key in grid:
-                        sheet.extra_grid_properties[key] = grid[key]
-                    else:
-                        sheet.extra_grid_properties.pop(key, None)
-            elif head in props:
-                sheet.extra_properties[head] = copy.deepcopy(props[head])
-            else:
-                sheet.extra_properties.pop(head, None)
+            elif path == "gridProperties.rowCount":
+                rows = grid.get("rowCount", 0)
+            elif path == "gridProperties.columnCount":
+                cols = grid.get("columnCount", 0)
+            elif path == "gridProperties.frozenRowCount":
+                sheet.frozen_rows = grid.get("frozenRowCount", 0)
+            elif path == "gridProperties.frozenColumnCount":
+                sheet.frozen_cols = grid.get("frozenColumnCount", 0)
+            elif path != "sheetId":
+                raise _not_implemented(f"updateSheetProperties of the field {path!r}")
         if rows < 1 or cols < 1:
             raise _bad_request(
                 f"Invalid {where}: You can't delete all the rows on the sheet."
@@ -2483,26 +1813,22 @@ class SheetsEmulator:
             )
         if (rows, cols) != (sheet.row_count, sheet.column_count):
             sheet.resize(rows, cols)
-        if sheet.frozen_rows >= sheet.row_count:
-            raise _bad_request(f"Invalid {where}: You can't freeze all visible rows on the sheet.")
-        if sheet.frozen_cols >= sheet.column_count:
-            raise _bad_request(f"Invalid {where}: You can't freeze all visible columns on the sheet.")
+        self._check_frozen(sheet, where)
         return {}
 
-    def _req_updateSpreadsheetProperties(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        props = body.get("properties") or {}
-        fields = body.get("fields")
-        if not fields:
-            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
-        paths = mask_leaf_paths(parse_field_mask(fields))
-        for path in mask_leaf_paths(_tree_of(props)) if "*" in paths else paths:
-            head = path.split(".")[0]
-            if head == "title" and props.get("title"):
-                ss.title = props["title"]
-            elif head == "locale" and props.get("locale"):
-                ss.locale = props["locale"]
-            elif head == "timeZone" and props.get("timeZone"):
-                ss.time_zone = props["timeZone"]
+    def _req_appendDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        sheet = ss.sheet_by_id(body.get("sheetId", 0))
+        if sheet is None:
+            raise _bad_request(f"Invalid {where}: No grid with id: {body.get('sheetId', 0)}")
+        length = body.get("length", 0)
+        if length < 1:
+            raise _bad_request(f"Invalid {where}: length must be greater than 0")
+        if body.get("dimension") == "COLUMNS":
+            sheet.column_count += length
+        elif body.get("dimension") == "ROWS":
+            sheet.row_count += length
+        else:
+            raise _bad_request(f"Invalid {where}: dimension must be ROWS or COLUMNS")
         return {}
 
     def _req_setDataValidation(self, ss: Spreadsheet, body: dict, where: str) -> dict:
@@ -2531,42 +1857,28 @@ class SheetsEmulator:
         return {}
 
     def _req_repeatCell(self, ss: Spreadsheet, body: dict, where: str) -> dict:
+        """Formats only: the number format is stored, other formatting accepted and ignored."""
         sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
-        fields = body.get("fields")
-        if not fields:
-            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
-        paths = mask_leaf_paths(parse_field_mask(fields))
-        data = body.get("cell") or {}
-        set_format = _mask_covers(paths, "userEnteredFormat.numberFormat")
-        set_validation = _mask_covers(paths, "dataValidation")
-        set_value = _mask_covers(paths, "userEnteredValue")
-        number_format = (data.get("userEnteredFormat") or {}).get("numberFormat")
-        value = _from_extended_value(data.get("userEnteredValue"))
+        paths = _cell_mask(body.get("fields"), where, ("userEnteredFormat",))
+        if not _mask_covers(paths, "userEnteredFormat.numberFormat"):
+            return {}
+        number_format = ((body.get("cell") or {}).get("userEnteredFormat") or {}).get("numberFormat")
         for r in range(r0, r1):
             for c in range(c0, c1):
-                cell = sheet.ensure(r, c)
-                if set_format:
-                    cell.number_format = copy.deepcopy(number_format)
-                if set_validation:
-                    cell.validation = copy.deepcopy(data.get("dataValidation"))
-                if set_value:
-                    cell.value = value
+                sheet.ensure(r, c).number_format = copy.deepcopy(number_format)
                 sheet.prune(r, c)
         return {}
 
     def _req_updateCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
         """updateCells with `start` (rows of CellData from a start cell); values and
         number formats are honoured, other formatting is accepted and ignored."""
-        fields = body.get("fields")
-        if not fields:
-            raise _bad_request(f"Invalid {where}: At least one field must be specified in 'fields'.")
+        paths = _cell_mask(body.get("fields"), where, ("userEnteredValue", "userEnteredFormat"))
         if "range" in body:
-            raise ApiError(501, "Sheets emulator: updateCells with 'range' is not implemented; use 'start'.")
+            raise _not_implemented("updateCells with 'range' (use 'start')")
         start = body.get("start") or {}
         sheet = ss.sheet_by_id(start.get("sheetId", 0))
         if sheet is None:
             raise _bad_request(f"Invalid {where}: No grid with id: {start.get('sheetId', 0)}")
-        paths = mask_leaf_paths(parse_field_mask(fields))
         set_value = _mask_covers(paths, "userEnteredValue")
         set_format = _mask_covers(paths, "userEnteredFormat.numberFormat")
         r0, c0 = start.get("rowIndex", 0), start.get("columnIndex", 0)
@@ -2589,84 +1901,14 @@ class SheetsEmulator:
                 sheet.prune(r0 + i, c0 + j)
         return {}
 
-    def clear_faults(self) -> None:
-        """Drop queued faults (between tests sharing one emulator)."""
-        with self._lock:
-            self._faults.clear()
-
-    def _dimension_range(
-        self, ss: Spreadsheet, rng: dict | None, where: str, inserting: bool
-    ) -> tuple[Sheet, str, int, int]:
-        rng = rng or {}
-        sheet = ss.sheet_by_id(rng.get("sheetId", 0))
-        if sheet is None:
-            raise _bad_request(f"Invalid {where}: No grid with id: {rng.get('sheetId', 0)}")
-        dimension = rng.get("dimension")
-        if dimension not in _DIMENSIONS:
-            raise _bad_request(f"Invalid {where}: range.dimension must be ROWS or COLUMNS")
-        limit = sheet.row_count if dimension == "ROWS" else sheet.column_count
-        start, end = rng.get("startIndex", 0), rng.get("endIndex")
-        if end is None:
-            end = limit
-        if start < 0 or end <= start:
-            raise _bad_request(f"Invalid {where}: range.endIndex must be greater than range.startIndex")
-        if start > limit or (not inserting and end > limit):
-            raise _bad_request(f"Invalid {where}: Range ({rng}) exceeds grid limits.")
-        return sheet, dimension, start, end
-
-    def _req_insertDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet, dimension, start, end = self._dimension_range(ss, body.get("range"), where, inserting=True)
-        before = bool(body.get("inheritFromBefore", False))
-        if before and start == 0:
-            raise _bad_request(f"Invalid {where}: Cannot inherit properties from before if inserting at the start.")
-        sheet.insert(dimension, start, end - start, before)
-        return {}
-
-    def _req_deleteDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet, dimension, start, end = self._dimension_range(ss, body.get("range"), where, inserting=False)
-        limit = sheet.row_count if dimension == "ROWS" else sheet.column_count
-        if end - start >= limit:
-            noun = "rows" if dimension == "ROWS" else "columns"
-            raise _bad_request(f"Invalid {where}: You can't delete all the {noun} on the sheet.")
-        sheet.delete(dimension, start, end)
-        return {}
-
-    def _req_appendDimension(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet = ss.sheet_by_id(body.get("sheetId", 0))
-        if sheet is None:
-            raise _bad_request(f"Invalid {where}: No grid with id: {body.get('sheetId', 0)}")
-        length = body.get("length", 0)
-        if length < 1:
-            raise _bad_request(f"Invalid {where}: length must be greater than 0")
-        if body.get("dimension") == "COLUMNS":
-            sheet.column_count += length
-        elif body.get("dimension") == "ROWS":
-            sheet.row_count += length
-        else:
-            raise _bad_request(f"Invalid {where}: dimension must be ROWS or COLUMNS")
-        return {}
-
-    def _req_sortRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
-        specs = []
-        for spec in body.get("sortSpecs") or [{"dimensionIndex": c0}]:
-            col = spec.get("dimensionIndex", 0)
-            if not c0 <= col < c1:
-                raise _bad_request(f"Invalid {where}: sortSpec dimensionIndex {col} is outside the range.")
-            order = spec.get("sortOrder", "ASCENDING")
-            if order not in ("ASCENDING", "DESCENDING", "SORT_ORDER_UNSPECIFIED"):
-                raise _enum_error("sort_order", "SortOrder", order)
-            specs.append((col, order == "DESCENDING"))
-        self._sort(sheet, r0, r1, c0, c1, specs)
-        return {}
-
-    def _sort(self, sheet: Sheet, r0: int, r1: int, c0: int, c1: int, specs: list[tuple[int, bool]]) -> None:
+    @staticmethod
+    def _sort(sheet: Sheet, r0: int, r1: int, c0: int, c1: int, col: int, descending: bool) -> None:
         rows = [{c: sheet.cells.get((r, c)) for c in range(c0, c1)} for r in range(r0, r1)]
 
         def key(cell: Cell | None) -> tuple | None:
             if cell is None or cell.value is None:
                 return None
-            v = self._evaluate(cell.value) if isinstance(cell.value, Formula) else cell.value
+            v = evaluate_formula(cell.value) if isinstance(cell.value, Formula) else cell.value
             if isinstance(v, bool):
                 return (2, v)
             if _is_number(v):
@@ -2678,17 +1920,15 @@ class SheetsEmulator:
             return (1, str(v).casefold())
 
         def compare(a: dict, b: dict) -> int:
-            for col, descending in specs:
-                ka, kb = key(a[col]), key(b[col])
-                if ka == kb:
-                    continue
-                if ka is None:
-                    return 1
-                if kb is None:
-                    return -1
-                result = -1 if ka < kb else 1
-                return -result if descending else result
-            return 0
+            ka, kb = key(a[col]), key(b[col])
+            if ka == kb:
+                return 0
+            if ka is None:
+                return 1
+            if kb is None:
+                return -1
+            result = -1 if ka < kb else 1
+            return -result if descending else result
 
         rows.sort(key=functools.cmp_to_key(compare))
         for r in range(r0, r1):
@@ -2699,126 +1939,17 @@ class SheetsEmulator:
                 if cell is not None:
                     sheet.cells[(r0 + i, c)] = cell
 
-    def _req_setBasicFilter(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        flt = copy.deepcopy(body.get("filter") or {})
-        sheet, *_ = self._grid_range(ss, flt.get("range"), where)
-        sheet.basic_filter = flt
-        return {}
-
-    def _req_clearBasicFilter(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet = ss.sheet_by_id(body.get("sheetId", 0))
-        if sheet is None:
-            raise _bad_request(f"Invalid {where}: No grid with id: {body.get('sheetId', 0)}")
-        sheet.basic_filter = None
-        return {}
-
-    def _req_mergeCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
-        sheet.merges.append(
-            {
-                "sheetId": sheet.sheet_id,
-                "startRowIndex": r0,
-                "endRowIndex": r1,
-                "startColumnIndex": c0,
-                "endColumnIndex": c1,
-            }
-        )
-        return {}
-
-    def _req_unmergeCells(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        sheet, r0, r1, c0, c1 = self._grid_range(ss, body.get("range"), where)
-        sheet.merges = [
-            m
-            for m in sheet.merges
-            if not (
-                m["startRowIndex"] < r1
-                and r0 < m["endRowIndex"]
-                and m["startColumnIndex"] < c1
-                and c0 < m["endColumnIndex"]
-            )
-        ]
-        return {}
-
-    def _req_addProtectedRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        pr = copy.deepcopy(body.get("protectedRange") or {})
-        sheet, *_ = self._grid_range(ss, pr.get("range"), where)
-        pr.setdefault("protectedRangeId", self._rng.randrange(1, 2**31 - 1))
-        sheet.protected_ranges.append(pr)
-        return {"addProtectedRange": {"protectedRange": copy.deepcopy(pr)}}
-
-    def _req_deleteProtectedRange(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        pid = body.get("protectedRangeId")
-        for sheet in ss.sheets:
-            for pr in sheet.protected_ranges:
-                if pr.get("protectedRangeId") == pid:
-                    sheet.protected_ranges.remove(pr)
-                    return {}
-        raise _bad_request(f"Invalid {where}: No protected range with id: {pid}")
-
-    def _req_addConditionalFormatRule(self, ss: Spreadsheet, body: dict, where: str) -> dict:
-        rule = copy.deepcopy(body.get("rule") or {})
-        ranges = rule.get("ranges") or [{}]
-        sheet, *_ = self._grid_range(ss, ranges[0], where)
-        sheet.conditional_formats.insert(body.get("index", len(sheet.conditional_formats)), rule)
-        return {}
-
-    # -- Drive (just enough for gspread's open(title) and creationTime) ---------
-
-    def _drive(self, method: str, path: str, query: dict[str, list[str]], headers: Any) -> dict:
-        email = self._authenticate(headers, _DRIVE_READ_SCOPES)
-        if method != "GET":
-            raise ApiError(501, "Sheets emulator: only Drive file reads are implemented.")
-        rest = path[len("/drive/v3/files") :].strip("/")
-
-        def file_json(ss: Spreadsheet) -> dict:
-            return {
-                "kind": "drive#file",
-                "id": ss.id,
-                "name": ss.title,
-                "mimeType": "application/vnd.google-apps.spreadsheet",
-                "createdTime": ss.created,
-                "modifiedTime": ss.modified,
-            }
-
-        if rest:
-            ss = self._spreadsheets.get(rest)
-            if ss is None or self._role(ss, email) is None:
-                raise ApiError(404, f"File not found: {rest}.", details=None)
-            return file_json(ss)
-        q = query.get("q", [""])[0]
-        name = re.search(r'name\s*=\s*"((?:[^"\\]|\\.)*)"', q) or re.search(r"name\s*=\s*'((?:[^'\\]|\\.)*)'", q)
-        files = [
-            file_json(ss)
-            for ss in self._spreadsheets.values()
-            if self._role(ss, email) is not None and (name is None or ss.title == name.group(1))
-        ]
-        return {"kind": "drive#fileList", "incompleteSearch": False, "files": files}
-
 
 # ---------------------------------------------------------------------------
 # Small helpers
 # ---------------------------------------------------------------------------
 
 
-_REQUEST_KINDS = (
-    "get",
-    "values.get",
-    "values.update",
-    "values:batchGet",
-    "values:batchUpdate",
-    "values:batchClear",
-    "values:append",
-    "values:clear",
-    ":batchUpdate",
-    "drive",
-)
+_REQUEST_KINDS = ("get", "values.get", "values.update", "values:batchGet", "values:batchUpdate", ":batchUpdate")
 
 
 def _request_kind(method: str, raw_path: str) -> str:
-    path = urlsplit(raw_path).path
-    if path.startswith("/drive/"):
-        return "drive"
-    m = re.match(r"^/v4/spreadsheets/[^/:]+(.*)$", path)
+    m = re.match(r"^/v4/spreadsheets/[^/:]+(.*)$", urlsplit(raw_path).path)
     if not m:
         return "other"
     rest = m.group(1)
@@ -2828,11 +1959,7 @@ def _request_kind(method: str, raw_path: str) -> str:
         return ":batchUpdate"
     if rest.startswith("/values:"):
         return rest[1:]
-    if rest.startswith("/values/"):
-        if rest.endswith(":append"):
-            return "values:append"
-        if rest.endswith(":clear"):
-            return "values:clear"
+    if rest.startswith("/values/") and method in ("GET", "PUT"):
         return "values.get" if method == "GET" else "values.update"
     return "other"
 
@@ -2870,10 +1997,6 @@ def _rectangles(positions: set[tuple[int, int]]) -> list[tuple[int, int, int, in
             out.append((r0, r1, cols[i], cols[j] + 1))
         i = j + 1
     return out
-
-
-def _tree_of(obj: dict) -> dict:
-    return {k: (_tree_of(v) if isinstance(v, dict) and v else None) for k, v in obj.items()}
 
 
 def _from_extended_value(ev: dict | None) -> Any:
@@ -2934,12 +2057,34 @@ def _bool_param(query: dict, name: str, snake: str, default: bool) -> bool:
     raise _bad_request(f"Invalid value at '{snake}' (TYPE_BOOL), \"{value}\"")
 
 
-def _input_option(value: str | None) -> str:
+def _check_major_dimension(major: Any) -> None:
+    if major not in _DIMENSIONS:
+        raise _enum_error("major_dimension", "Dimension", major)
+    if major != "ROWS":
+        raise _not_implemented(f"majorDimension={major}")
+
+
+def _read_render_option(query: dict) -> str:
+    """The valueRenderOption of a values read (ROWS; dates as serial numbers)."""
+    _check_major_dimension(_enum_param(query, "majorDimension", "major_dimension", "Dimension", _DIMENSIONS, "ROWS"))
+    render = _enum_param(
+        query, "valueRenderOption", "value_render_option", "ValueRenderOption", _VALUE_RENDER, "FORMATTED_VALUE"
+    )
+    date_render = _enum_param(
+        query, "dateTimeRenderOption", "date_time_render_option", "DateTimeRenderOption", _DATE_RENDER, "SERIAL_NUMBER"
+    )
+    if date_render != "SERIAL_NUMBER" and render != "FORMATTED_VALUE":  # FORMATTED_VALUE ignores it
+        raise _not_implemented(f"dateTimeRenderOption={date_render}")
+    return render
+
+
+def _input_option(value: str | None) -> None:
     if not value or value == "INPUT_VALUE_OPTION_UNSPECIFIED":
         raise _bad_request("'valueInputOption' is required but not specified")
     if value not in _INPUT_OPTIONS:
         raise _enum_error("value_input_option", "ValueInputOption", value)
-    return value
+    if value != "USER_ENTERED":
+        raise _not_implemented(f"valueInputOption={value}")
 
 
 def _unauthenticated(reason: str) -> ApiError:
@@ -2958,7 +2103,7 @@ def _unauthenticated(reason: str) -> ApiError:
     )
 
 
-def _quota_error(kind: str, limit: int | None) -> ApiError:
+def _quota_error(kind: str) -> ApiError:
     label = "Read" if kind == "read" else "Write"
     return ApiError(
         429,
@@ -2972,7 +2117,7 @@ def _quota_error(kind: str, limit: int | None) -> ApiError:
                 "metadata": {
                     "quota_metric": f"sheets.googleapis.com/{kind}_requests",
                     "quota_limit": f"{label}RequestsPerMinutePerUser",
-                    "quota_limit_value": str(limit if limit is not None else 60),
+                    "quota_limit_value": "60",
                     "quota_location": "global",
                     "consumer": "projects/123456789012",
                     "service": "sheets.googleapis.com",
