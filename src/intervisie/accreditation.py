@@ -231,8 +231,8 @@ def ledger(rec: Records, library: MethodLibrary, today: dt.date) -> list[LedgerR
                 if minutes is None:
                     minutes = clipped[(a.start, a.end)] = net_minutes(intervals, a.start, a.end)
                 row = row_for(year, name, group)
-                if any(v.meeting == m.nr for v in row.visits):
-                    continue
+                if row.visits and row.visits[-1].meeting == m.nr:
+                    continue  # listed twice for this meeting (its visits come one after another)
                 row.visits.append(Visit(m.nr, m.date, minutes, points_for(minutes, g.points_per_hour)))
     return sorted(rows.values(), key=lambda r: (r.year, r.group.casefold(), r.name.casefold()))
 

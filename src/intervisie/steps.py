@@ -214,10 +214,12 @@ def _as_read(ctx: Context, tab: schema.Tab, table: tuple[dict[str, object], ...]
     cols = raw.column_index(tab)
     if any(c.name not in cols for c in tab.columns) or len(raw.rows) != len(table):
         return False
+    where = [(c.name, cols[c.name]) for c in tab.columns]
     for (_r, vals), want in zip(raw.rows, table, strict=True):
-        for c in tab.columns:
-            i = cols[c.name]
-            if not same_value(vals[i] if i < len(vals) else None, want.get(c.name)):
+        n = len(vals)
+        for name, i in where:
+            have, new = (vals[i] if i < n else None), want.get(name)
+            if have != new and not same_value(have, new):  # equal values: no closer look
                 return False
     return True
 
