@@ -596,3 +596,42 @@ def test_a_proposal_without_a_place_is_warned_about():
     out = plan(rec, LIB, TODAY)
     assert only(out).values.get("Locatie") is None
     assert any("heeft geen locatie" in x.message for x in out.problems)
+
+
+def test_next_meeting_nr_counts_the_tab_and_the_numbers_issued_before():
+    """One lookup per prefix: the highest number on the tab or issued before, plus one;
+    group names with dashes and digits of their own do not confuse it."""
+    from intervisie.planning import highest_numbers, next_meeting_nr
+    from intervisie.records import Records
+
+    rec = Records()
+    rec.all_keys["Bijeenkomsten"] = {
+        "Team A-2026-01",
+        "Team A-2026-07",
+        "Team A-2027-02",
+        "Team A-2026-1-2026-09",  # group "Team A-2026-1"
+        "Team A-2026-x",
+        "Team A-2026-０５",  # full-width digits are no number
+    }
+    assert next_meeting_nr(rec, "Team A", 2026, {}) == "Team A-2026-08"
+    assert next_meeting_nr(rec, "Team A", 2026, highest_numbers({"Team A-2026-12"})) == "Team A-2026-13"
+    assert next_meeting_nr(rec, "Team A-2026-1", 2026, {}) == "Team A-2026-1-2026-10"
+    assert next_meeting_nr(rec, "Team B", 2026, {}) == "Team B-2026-01"
+
+
+def test_a_proposal_of_this_run_counts_as_a_clash_for_the_next_group():
+    """Two groups with one facilitator, both without a next meeting: the second proposal
+    does not take the first one's evening (the day's index learns of the proposal)."""
+    other = Group("H", facilitator="F", min_members=1, start=dt.time(19, 30), duration=150, locations=["Z"])
+    rec = build(facilitator="F", extra_groups=[other])
+    for i in range(4):
+        rec.participants[f"Q{i}"] = Participant(f"Q{i}", f"q{i}@x.nl", "H")
+        rec.availability.append(Availability(f"Q{i}", "H", {d: "ja" for d in TUESDAYS}))
+    rec.all_keys["Deelnemers"] = set(rec.participants)
+    out = plan(rec, LIB, TODAY)
+    dates = {p.group: p.values["Datum"] for p in out.proposals}
+    assert set(dates) == {"G", "H"} and dates["G"] != dates["H"], dates
+    later = next(p for p in out.proposals if p.group == max(dates, key=lambda k: (dates[k], k)))
+    first_date = min(dates.values())
+    v = next(v for v in later.verdicts if v.date == first_date)
+    assert any("F heeft dan al bijeenkomst" in r for r in v.reasons), v.reasons

@@ -115,14 +115,32 @@ def _overlaps(a_start: dt.time | None, a_end: dt.time | None, b_start: dt.time |
     return _minutes(a_start) < _minutes(b_end) and _minutes(b_start) < _minutes(a_end)  # type: ignore[arg-type]
 
 
-def next_meeting_nr(rec: Records, group: str, year: int, taken: set[str]) -> str:
+_NR_TAIL = re.compile(r"(.*-)([0-9]+)")
+
+
+def highest_numbers(nrs: Iterable[str]) -> dict[str, int]:
+    """Per prefix (`<groep>-<jaar>-`), the highest number a meeting Nr has after it."""
+    out: dict[str, int] = {}
+    for nr in nrs:
+        m = _NR_TAIL.fullmatch(nr)
+        if m:
+            n = int(m.group(2))
+            if n > out.get(m.group(1), 0):
+                out[m.group(1)] = n
+    return out
+
+
+def next_meeting_nr(rec: Records, group: str, year: int, taken: dict[str, int]) -> str:
+    """The next free Nr of a group's year: after every Nr on the tab and every number
+    issued before (`taken`, per prefix, see `highest_numbers`). One lookup per meeting, so
+    a national workbook does not scan every meeting for every proposal."""
     prefix = f"{group}-{year}-"
-    used = [
-        int(nr[len(prefix) :])
-        for nr in (*rec.all_keys.get(schema.BIJEENKOMSTEN.name, ()), *taken)
-        if nr.startswith(prefix) and nr[len(prefix) :].isascii() and nr[len(prefix) :].isdigit()
-    ]
-    n = max(used, default=0) + 1
+    on_tab = rec._index(
+        "meeting nrs",
+        rec.all_keys.get(schema.BIJEENKOMSTEN.name, set()),
+        lambda: highest_numbers(rec.all_keys.get(schema.BIJEENKOMSTEN.name, set())),
+    )
+    n = max(on_tab.get(prefix, 0), taken.get(prefix, 0)) + 1
     return f"{prefix}{n:02d}"
 
 
@@ -230,7 +248,7 @@ def plan(
         return out
     years = {today.year, today.year + 1, today.year + 2}
     run = _Run(rec, library, today, _holidays(country, years), horizon_weeks, out)
-    run.taken_nrs |= issued or set()
+    run.taken_nrs = highest_numbers(issued or set())
     release_cases(rec, out)
     blank = [c for c in rec.cases if not c.nr]
     for c, nr in zip(blank, next_case_nrs(rec, len(blank))):
@@ -365,8 +383,38 @@ class _Run:
     horizon_weeks: int
     out: PlanOutcome
     planned: list[Meeting] = field(default_factory=list)  # this run's proposals count for clashes
-    taken_nrs: set[str] = field(default_factory=set)
+    taken_nrs: dict[str, int] = field(default_factory=dict)  # prefix -> highest number issued
+    busy: dict[dt.date, _Day] = field(default_factory=dict)  # who has a meeting that day, by day
     case_nr_of: dict[int, str] = field(default_factory=dict)  # numbers given this run to Nr-less cases
+
+
+@dataclass
+class _Day:
+    """The meetings on one day that take people's time (in the order a clash is named:
+    the workbook's, then this run's proposals), and by person where they are."""
+
+    entries: list[tuple[Meeting, set[str]]] = field(default_factory=list)
+    by_person: dict[str, list[int]] = field(default_factory=dict)
+
+
+def _add_busy(day: _Day, rec: Records, m: Meeting) -> None:
+    people = meeting_people(rec, m)
+    day.entries.append((m, people))
+    for name in people:
+        day.by_person.setdefault(name, []).append(len(day.entries) - 1)
+
+
+def _busy_on(run: _Run, d: dt.date) -> _Day:
+    """Built once per day a proposal looks at: each date is judged for every group, so
+    scanning all of that day's meetings per group would grow with the square of the
+    groups."""
+    day = run.busy.get(d)
+    if day is None:
+        day = run.busy[d] = _Day()
+        for m in [*run.rec.meetings_on(d), *(x for x in run.planned if x.date == d)]:
+            if m.date == d and m.status in BUSY_STATUSES:
+                _add_busy(day, run.rec, m)
+    return day
 
 
 def _available(answers: dict[str, dict[dt.date, str]], name: str, d: dt.date) -> bool:
@@ -580,7 +628,8 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
     nr = existing.nr if existing and existing.nr else next_meeting_nr(rec, g.name, date.year, run.taken_nrs)
     if existing is not None and not existing.nr:
         out.numbered.append((existing, nr))
-    run.taken_nrs.add(nr)
+    for prefix, n in highest_numbers([nr]).items():
+        run.taken_nrs[prefix] = max(n, run.taken_nrs.get(prefix, 0))
     proposed = {
         "Nr": nr,
         "Groep": g.name,
@@ -594,9 +643,10 @@ def _propose(run: _Run, g: Group, existing: Meeting | None) -> Proposal | None:
         "Casus": "; ".join(run.case_nr_of.get(id(c), c.nr) for c in chosen_cases),
         "Status": MeetingStatus.VOORSTEL,
     }
-    run.planned.append(
-        Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker)
-    )
+    planned = Meeting(nr=nr, group=g.name, date=date, start=start, end=end, chair=chair, minute_taker=minute_taker)
+    run.planned.append(planned)
+    if date in run.busy:  # the day's index learns of it (a later proposal must not clash)
+        _add_busy(run.busy[date], rec, planned)
     values: dict[str, Any] = {}
     if existing is None:
         values = {k: v for k, v in proposed.items() if v not in ("", None)}
@@ -647,7 +697,7 @@ def _judge(
     queue: list[Case],
     earliest: dt.date | None,
 ) -> DateVerdict:
-    rec, hol = run.rec, run.holidays
+    hol = run.holidays
     yes = sum(1 for p in members if answers.get(p.name, {}).get(d) == "ja")
     maybe = sum(1 for p in members if answers.get(p.name, {}).get(d) == "misschien")
     reasons: list[str] = []
@@ -675,10 +725,12 @@ def _judge(
     if earliest and d < earliest:
         reasons.append(f"te kort na de vorige bijeenkomst (frequentie {g.frequency_weeks} weken)")
     people = {p.name for p in members} | ({g.facilitator} if g.facilitator else set())
-    for m in [*rec.meetings_on(d), *(x for x in run.planned if x.date == d)]:
-        if m.group == g.name or m.date != d or m.status not in BUSY_STATUSES:
+    day = _busy_on(run, d)
+    for i in sorted({i for name in people for i in day.by_person.get(name, ())}):
+        m, their_people = day.entries[i]
+        if m.group == g.name:
             continue
-        shared = people & meeting_people(rec, m)
+        shared = people & their_people
         if shared and _overlaps(start, end, m.start, m.end):
             reasons.append(f"{sorted(shared)[0]} heeft dan al bijeenkomst {m.nr or m.group}")
             break
