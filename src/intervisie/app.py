@@ -8,8 +8,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import fcntl
+import gc
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -166,7 +167,7 @@ def _short_line(line: str) -> str:
 def execute(run: Run, command: str) -> StepResult:
     """One pass: lock, read and validate, the command's steps, one write-back."""
     action, steps = COMMANDS[command]
-    with run_lock(run):
+    with run_lock(run), _frozen_after_reading() as freeze:
         t0 = time.perf_counter()
         wb = open_workbook(run)
         if not run.dry_run:
@@ -174,6 +175,7 @@ def execute(run: Run, command: str) -> StepResult:
         snap = wb.read()
         t1 = time.perf_counter()
         rec = validate(snap)
+        freeze()
         t2 = time.perf_counter()
         if isinstance(wb, ExcelWorkbook):
             rec.problems.extend(newer_copies(wb.path))
@@ -190,6 +192,33 @@ def execute(run: Run, command: str) -> StepResult:
             for effect in ctx.after_write:
                 effect()
         return result
+
+
+@contextlib.contextmanager
+def _frozen_after_reading() -> Iterator[Callable[[], None]]:
+    """What is read and validated lives until the run ends. The garbage collector
+    stays off while it is built (reading a national workbook makes millions of values,
+    and every collection would walk them all), and once it is there it is told to leave
+    it alone (`gc.freeze`), so the collections the steps cause do not walk it either
+    (together some 3.5 s of a 33 s run at 1,000 groups). Undone when the run ends."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    frozen = False
+
+    def freeze() -> None:
+        nonlocal frozen
+        gc.freeze()
+        frozen = True
+        if was_enabled:
+            gc.enable()
+
+    try:
+        yield freeze
+    finally:
+        if frozen:
+            gc.unfreeze()
+        if was_enabled:
+            gc.enable()
 
 
 def make_run(
