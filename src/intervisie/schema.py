@@ -145,7 +145,7 @@ class Tab:
 _SPACE = re.compile(r"[\s_]+")
 
 
-@functools.lru_cache(maxsize=1 << 16)
+@functools.lru_cache(maxsize=1 << 18)  # a national workbook has some 100,000 distinct names and numbers
 def norm(text: str) -> str:
     """Normalise a header or name for tolerant matching: case, accents, spacing."""
     t = unicodedata.normalize("NFKD", str(text))
