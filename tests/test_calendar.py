@@ -79,17 +79,13 @@ LONG = "Coördinator met een heel lange naam, en een komma; en een puntkomma & m
 )
 def test_the_calendar_per_recipient_is_what_icalendar_makes_of_the_whole(method, organizer, attendees):
     args = dict(
+        CALENDAR_ARGS,
         method=method,
-        uid="intervisie-abc@example.org",
         sequence=2,
         summary="Intervisie Utrecht & <Jeugdzorg>",
         description="Intervisie Utrecht Jeugdzorg, bijeenkomst U-2027-01. Gespreksleider: Anouk.",
         location="Wijkcentrum De Pijler, Utrecht",
-        start=dt.datetime(2027, 3, 30, 19, 30),
-        end=dt.datetime(2027, 3, 30, 22, 0),
-        timezone="Europe/Amsterdam",
         organizer=organizer,
-        stamp=dt.datetime(2027, 3, 1, 8, 0, tzinfo=dt.UTC),
     )
     for attendee in attendees:
         fast = build_ics(**args, attendee=attendee)

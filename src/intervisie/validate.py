@@ -374,33 +374,27 @@ def validate(snapshot: Snapshot) -> Records:
 
 def _first_steps(rec: Records, snapshot: Snapshot) -> None:
     """An empty (new) workbook: say what to fill in first, instead of 'in orde'."""
-    if "Groepen" in rec.unreadable or "Deelnemers" in rec.unreadable:
+    if {schema.GROEPEN.name, schema.DEELNEMERS.name} & rec.unreadable:
         return
-    groups = snapshot.get(schema.GROEPEN.name)
-    people = snapshot.get(schema.DEELNEMERS.name)
-    if not rec.all_keys.get(schema.GROEPEN.name):
-        title = groups.title if groups else schema.GROEPEN.name
-        rec.problems.append(
-            Problem(
-                WAARSCHUWING,
-                schema.GROEPEN.name,
-                schema.cell_ref(title, 1, 2),
-                "Er staan nog geen groepen in de werkmap. Begin hier: een rij per intervisiegroep (naam, methode, "
-                "duur, begintijd, frequentie). Zet daarna de deelnemers op tabblad Deelnemers en de mogelijke data "
-                "op tabblad Beschikbaarheid; dan stelt de tool de eerste bijeenkomsten voor.",
-            )
-        )
-    elif not rec.all_keys.get(schema.DEELNEMERS.name):
-        title = people.title if people else schema.DEELNEMERS.name
-        rec.problems.append(
-            Problem(
-                WAARSCHUWING,
-                schema.DEELNEMERS.name,
-                schema.cell_ref(title, 1, 2),
-                "Er staan nog geen deelnemers in de werkmap. Zet hier een rij per deelnemer (naam, e-mail, groep); "
-                "daarna kan de tool bijeenkomsten voorstellen.",
-            )
-        )
+    first_steps = (
+        (
+            schema.GROEPEN,
+            "Er staan nog geen groepen in de werkmap. Begin hier: een rij per intervisiegroep (naam, methode, "
+            "duur, begintijd, frequentie). Zet daarna de deelnemers op tabblad Deelnemers en de mogelijke data "
+            "op tabblad Beschikbaarheid; dan stelt de tool de eerste bijeenkomsten voor.",
+        ),
+        (
+            schema.DEELNEMERS,
+            "Er staan nog geen deelnemers in de werkmap. Zet hier een rij per deelnemer (naam, e-mail, groep); "
+            "daarna kan de tool bijeenkomsten voorstellen.",
+        ),
+    )
+    for tab, message in first_steps:  # the first empty one only: one step at a time
+        if not rec.all_keys.get(tab.name):
+            raw = snapshot.get(tab.name)
+            cell = schema.cell_ref(raw.title if raw else tab.name, 1, 2)
+            rec.problems.append(Problem(WAARSCHUWING, tab.name, cell, message))
+            return
 
 
 class _Unknown(set[str]):

@@ -412,13 +412,7 @@ class GoogleWorkbook(Workbook):
                     requests_.append(
                         {
                             "repeatCell": {
-                                "range": {
-                                    "sheetId": ids[tab.name],
-                                    "startRowIndex": 1,
-                                    "endRowIndex": 1000,
-                                    "startColumnIndex": i,
-                                    "endColumnIndex": i + 1,
-                                },
+                                "range": _data_rows(ids[tab.name], i),
                                 "cell": {"userEnteredFormat": {"numberFormat": fmt}},
                                 "fields": "userEnteredFormat.numberFormat",
                             }
@@ -430,13 +424,7 @@ class GoogleWorkbook(Workbook):
                 requests_.append(
                     {
                         "setDataValidation": {
-                            "range": {
-                                "sheetId": ids[tab.name],
-                                "startRowIndex": 1,
-                                "endRowIndex": 1000,
-                                "startColumnIndex": i,
-                                "endColumnIndex": i + 1,
-                            },
+                            "range": _data_rows(ids[tab.name], i),
                             "rule": rule,
                         }
                     }
@@ -476,6 +464,17 @@ def _number_format(col: schema.Column) -> dict[str, str] | None:
         Kind.TIME: {"type": "TIME", "pattern": "hh:mm"},
         Kind.DATETIME: {"type": "DATE_TIME", "pattern": "dd-mm-yyyy hh:mm"},
     }.get(col.kind)
+
+
+def _data_rows(sheet_id: int, col: int) -> dict[str, int]:
+    """The rows under the header of one column (0-based), as init formats them."""
+    return {
+        "sheetId": sheet_id,
+        "startRowIndex": 1,
+        "endRowIndex": 1000,
+        "startColumnIndex": col,
+        "endColumnIndex": col + 1,
+    }
 
 
 def _validation_rule(col: schema.Column) -> dict[str, Any] | None:
