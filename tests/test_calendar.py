@@ -4,6 +4,9 @@ byte for byte what icalendar makes of the whole calendar with that recipient in 
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
+from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -113,6 +116,65 @@ def test_messages_are_serialised_as_the_stdlib_does():
     msg.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="application", subtype="ics", filename="i.ics")
     assert message_bytes(msg) == msg.as_bytes()
     assert message_bytes(msg, linesep="\r\n") == msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+
+
+def _invitation(policy, text: str = "Beste Özlem,\n\nregel één\n") -> EmailMessage:
+    msg = EmailMessage(policy=policy)
+    msg["From"] = "Intervisie <intervisie@example.org>"
+    msg["To"] = "Özlem Yılmaz <o@example.nl>"
+    msg["Reply-To"] = "Coördinator <c@example.nl>"
+    msg["Subject"] = "Uitnodiging intervisie Utrecht & <Jeugdzorg>, dinsdag 1 december " + "lang " * 20
+    msg["Message-ID"] = "<uitnodiging.1@example.org>"
+    msg.set_content(text)
+    msg.add_alternative("<p>Beste Özlem &amp; co</p>\n", subtype="html")
+    msg.add_alternative(build_ics(**CALENDAR_ARGS, attendee=("Özlem", "o@example.nl")).decode(), subtype="calendar")
+    msg.add_attachment(bytes(range(256)) * 30, maintype="application", subtype="octet-stream", filename="a.docx")
+    return msg
+
+
+def test_headers_parsed_and_folded_once_give_the_stdlibs_bytes():
+    """The product's policy parses each header value once and folds each parsed header
+    once: a message built twice with it (the second time from the caches) is byte for
+    byte the message the stdlib's own policy builds, for the file and for the wire."""
+    from intervisie.mail.compose import POLICY
+    from intervisie.mail.transport import message_bytes
+
+    first, second = _invitation(POLICY), _invitation(POLICY)
+    stdlib = _invitation(email.policy.default)
+    data = message_bytes(first)
+    assert message_bytes(second) == data
+    for ours, theirs in zip(second.walk(), stdlib.walk(), strict=True):
+        if ours.is_multipart():
+            theirs.set_boundary(ours.get_boundary())
+    assert stdlib.as_bytes() == data
+    wire = stdlib.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+    assert message_bytes(first, linesep="\r\n") == wire == message_bytes(second, linesep="\r\n")
+
+
+def test_a_boundary_never_appears_in_the_text_it_separates():
+    """Boundaries come from a fixed series, so every message shares them; a text that
+    holds one (typed by a coordinator, or a message quoted whole) moves them on."""
+    from intervisie.mail.compose import POLICY
+    from intervisie.mail.transport import message_bytes
+
+    plain = _invitation(POLICY)
+    message_bytes(plain)
+    taken = [p.get_boundary() for p in plain.walk() if p.is_multipart()]
+    assert len(set(taken)) == 2
+    text = "Beste Özlem,\n" + "".join(f"--{b}\n--{b}--\n" for b in taken) + "einde\n"
+    msg = _invitation(POLICY, text)
+    back = email.message_from_bytes(message_bytes(msg), policy=email.policy.default)
+    boundaries = [p.get_boundary() for p in back.walk() if p.is_multipart()]
+    assert not set(boundaries) & set(taken) and len(set(boundaries)) == 2
+    assert [p.get_content_type() for p in back.walk()] == [
+        "multipart/mixed",
+        "multipart/alternative",
+        "text/plain",
+        "text/html",
+        "text/calendar",
+        "application/octet-stream",
+    ]
+    assert back.get_body(("plain",)).get_content() == text and not back.defects
 
 
 def test_a_line_break_in_a_meeting_number_stays_out_of_the_headers():

@@ -315,6 +315,34 @@ def test_refused_recipient_fails_alone_and_transient_answers_are_retried(site: P
         server.stop()
 
 
+def test_each_message_is_journalled_before_it_goes_and_marked_before_the_next(site: Path, monkeypatch):
+    """Looked at from outside, as a run killed at that moment would leave it: at every
+    send the journal already holds this message's intent, and every message sent before
+    it is marked sent (a mark shares its commit with the next intent)."""
+    from intervisie.mail import step
+    from intervisie.mail.transport import Outbox
+
+    journal = site / "state" / "journal.sqlite"
+    sent: list[str] = []
+
+    class Watched(Outbox):
+        def send(self, msg, recipient):
+            with sqlite3.connect(journal) as db:
+                states = dict(db.execute("SELECT message_id, state FROM messages"))
+            mid = str(msg["Message-ID"])
+            assert states[mid] == "intent"
+            assert [states[m] for m in sent] == ["sent"] * len(sent)
+            super().send(msg, recipient)
+            sent.append(mid)
+
+    monkeypatch.setattr(step, "make_transport", lambda config: Watched(site / "outbox"))
+    result = run(site)
+    assert result.exit_code in (0, 1), result.output
+    assert len(sent) > GROUP_SIZE  # the invitations, the presenter's case form, the summary
+    with sqlite3.connect(journal) as db:
+        assert dict(db.execute("SELECT message_id, state FROM messages")) == dict.fromkeys(sent, "sent")
+
+
 def test_meeting_without_place_is_invited_without_location(site: Path):
     set_meeting(site / "intervisie.xlsx", MEETING, Locatie=None)
     run(site)

@@ -15,11 +15,11 @@ all recognise as an invitation:
 from __future__ import annotations
 
 import datetime as dt
-import email.policy
 import hashlib
 from dataclasses import dataclass
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage, MIMEPart
+from email.policy import EmailPolicy
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 from typing import Any
@@ -68,7 +68,6 @@ class Composer:
         self.timezone = timezone
         self.template_dir = template_dir
         self._parts: dict[tuple[str, str, int, int], tuple[MIMEPart, str]] = {}
-        self._headers: dict[tuple[str, str], BaseHeader] = {}
         loaders: list[jinja2.BaseLoader] = []
         if template_dir is not None:
             loaders.append(jinja2.FileSystemLoader(str(template_dir)))
@@ -276,18 +275,13 @@ class Composer:
         return msg
 
     def _header(self, name: str, value: str) -> BaseHeader:
-        """A header as the policy parses it, parsed once per run for each value: the
-        same sender, subject and date go on many messages (a parsed header is an
-        immutable string; the policy stores one as it is)."""
-        if "\n" in value or "\r" in value:  # a Nr typed with Alt+Enter: one line
+        """A header as the policy parses it (once per run for each value: the same
+        sender, subject and date go on many messages). A line break typed in a value
+        (a Nr typed with Alt+Enter) becomes a space: a header is one line."""
+        if "\n" in value or "\r" in value:
             value = " ".join(value.split())
-        key = (name, value)
-        hit = self._headers.get(key)
-        if hit is None:
-            if len(self._headers) > 20_000:
-                self._headers.clear()
-            hit = self._headers[key] = POLICY.header_factory(name, value)
-        return hit
+        header: BaseHeader = POLICY.header_factory(name, value)
+        return header
 
     def simple(
         self, kind: str, to: tuple[str, str], rec: Records, context: dict[str, Any], message_id: str, stamp: dt.datetime
@@ -302,12 +296,18 @@ class Composer:
 
 
 class _Headers(HeaderRegistry):
-    """The stdlib registry builds a new header class for every header it parses; this
-    one builds each once (the same classes, the same output, a third of the time)."""
+    """The stdlib registry builds a new header class for every header it parses, and
+    parses the same value again for every message (the sender, the date, a meeting's
+    subject, every part's Content-Type). This one builds each class once and parses
+    each value once per run: a parsed header is an immutable string with its parse
+    tree, so every message may share it (the same objects, the same output)."""
+
+    LIMIT = 50_000  # distinct values kept; a national run has some 10,000
 
     def __init__(self) -> None:
         super().__init__()
         self._classes: dict[str, type[BaseHeader]] = {}
+        self._made: dict[tuple[str, str], BaseHeader] = {}
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
@@ -316,8 +316,36 @@ class _Headers(HeaderRegistry):
             cls = self._classes[key] = super().__getitem__(name)
         return cls
 
+    def __call__(self, name: str, value: str) -> BaseHeader:
+        key = (name, value)
+        hit = self._made.get(key)
+        if hit is None:
+            if len(self._made) >= self.LIMIT:
+                self._made.clear()
+            hit = self._made[key] = self[name](name, value)
+        return hit
 
-POLICY = email.policy.default.clone(header_factory=_Headers())
+
+class _Policy(EmailPolicy):
+    """The default policy, folding each parsed header once per line ending: folding
+    walks the header's parse tree, and the generator folds every header of every part
+    of every message. Keyed by the header object itself (the registry above hands out
+    one object per value), so a fold is only reused for the very same parse."""
+
+    def fold_binary(self, name: str, value: Any) -> bytes:
+        if not isinstance(value, BaseHeader):
+            return super().fold_binary(name, value)
+        key = (id(value), name, self.linesep, self.max_line_length, self.utf8, self.cte_type)
+        hit = _FOLDED.get(key)
+        if hit is None or hit[0] is not value:
+            if len(_FOLDED) >= _Headers.LIMIT:
+                _FOLDED.clear()
+            hit = _FOLDED[key] = (value, super().fold_binary(name, value))
+        return hit[1]
+
+
+_FOLDED: dict[tuple[object, ...], tuple[BaseHeader, bytes]] = {}
+POLICY = _Policy(header_factory=_Headers())
 
 
 class MissingDocument(Exception):

@@ -20,7 +20,7 @@ from ..tables import CellChange, key_of
 from ..workbook.base import same_value
 from .compose import Composed, Composer, MissingDocument
 from .decide import CALENDAR_KINDS, EVALUATIE, HERINNERING, SAMENVATTING, UITNODIGING, WIJZIGING, Outgoing, decide
-from .journal import FAILED, SENT, UNCERTAIN, Entry, Journal
+from .journal import FAILED, SENT, UNCERTAIN, Entry, Journal, Mark
 from .transport import Outbox, Refused, Smtp, Transport, Uncertain
 
 SENT_COLUMNS = {
@@ -61,13 +61,22 @@ def make_composer(config: Config) -> Composer:
 
 
 class Sender:
-    """Sends through the journal: intent before, result after; never twice."""
+    """Sends through the journal: intent before, result after; never twice. A delivery's
+    mark goes into the journal with the next message's intent (one commit), or at
+    `finish()`; either way before anything else is sent."""
 
     def __init__(self, ctx: Context, journal: Journal, transport: Transport):
         self.ctx, self.journal, self.transport = ctx, journal, transport
         self.run_id = uuid.uuid4().hex
         self.opened = False
         self.counts: Counter[tuple[str, str]] = Counter()
+        self._delivered: Mark | None = None
+
+    def finish(self) -> None:
+        """Write the last delivery's mark (call before reading the journal)."""
+        if self._delivered is not None:
+            self.journal.mark(*self._delivered)
+            self._delivered = None
 
     def deliver(self, o: Outgoing, composed: Composed) -> bool:
         """True when delivered. Raises MailError when the server is gone."""
@@ -91,8 +100,10 @@ class Sender:
                 now.isoformat(timespec="seconds"),
                 None,
                 "",
-            )
+            ),
+            after=self._delivered,
         )
+        self._delivered = None
         try:
             self.transport.send(composed.message, o.email)
         except Refused as exc:
@@ -106,7 +117,7 @@ class Sender:
         except MailError:
             self.journal.forget(mid)  # not delivered: the server never took the text
             raise
-        self.journal.mark(mid, SENT, now)
+        self._delivered = (mid, SENT, now, "")
         self.counts[(o.meeting, o.kind)] += 1
         self.ctx.result.messages.append(_listing(o, composed))
         return True
@@ -140,6 +151,7 @@ class MailStep:
             except MailError as exc:
                 result.fatal = exc
             finally:
+                sender.finish()
                 transport.close()
             for e in journal.entries():
                 if e.state == UNCERTAIN:
@@ -250,10 +262,15 @@ class SummaryStep:
         with journal_for(run) as journal:
             if journal.get(mid) is not None:
                 return
+            transport = make_transport(run.config)
+            sender = Sender(ctx, journal, transport)
             try:
-                Sender(ctx, journal, make_transport(run.config)).deliver(o, composed)
+                sender.deliver(o, composed)
             except MailError as exc:
                 result.fatal = exc
+            finally:
+                sender.finish()
+                transport.close()
 
 
 def write_back_sent(ctx: Context, entries: list[Entry]) -> None:

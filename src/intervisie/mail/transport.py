@@ -62,6 +62,26 @@ class _Generator(BytesGenerator):
             assert self.policy is not None  # set by flatten()
             self.write(_LINE_END.sub(self.policy.linesep, lines))
 
+    @classmethod
+    def _make_boundary(cls, text: str | bytes | None = None) -> str:
+        """A boundary that none of the parts' text holds, like the stdlib's, but taken
+        from a fixed series ('=' * 15, 'intervisie-<n>', '=='), where the stdlib draws a
+        random number and compiles a regular expression to check it: every message of a
+        run then shares its few Content-Type values (parsed and folded once), and the
+        same content gives the same bytes. The check is a substring search, stricter
+        than the stdlib's (any occurrence, not only a whole line)."""
+        n = 0
+        while True:
+            boundary = f"{'=' * 15}intervisie-{n}=="
+            if text is None:
+                return boundary
+            if isinstance(text, bytes):
+                if b"--" + boundary.encode("ascii") not in text:
+                    return boundary
+            elif "--" + boundary not in text:
+                return boundary
+            n += 1
+
 
 def message_bytes(msg: EmailMessage, linesep: str | None = None) -> bytes:
     """`msg.as_bytes()`, by `_Generator`; `linesep` "\r\n" for the wire."""
