@@ -102,8 +102,7 @@ def test_messages_are_serialised_as_the_stdlib_does():
     byte for byte what `EmailMessage.as_bytes` makes, for the file and for the wire."""
     from email.message import EmailMessage
 
-    from intervisie.mail.compose import POLICY
-    from intervisie.mail.transport import message_bytes
+    from intervisie.mail.compose import POLICY, message_bytes
 
     msg = EmailMessage(policy=POLICY)
     msg["From"] = "Intervisie <intervisie@example.org>"
@@ -116,6 +115,8 @@ def test_messages_are_serialised_as_the_stdlib_does():
     msg.add_attachment(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", maintype="application", subtype="ics", filename="i.ics")
     assert message_bytes(msg) == msg.as_bytes()
     assert message_bytes(msg, linesep="\r\n") == msg.as_bytes(policy=msg.policy.clone(linesep="\r\n"))
+    # what the SMTP transport sends: the file's bytes with "\r\n" for every line end
+    assert message_bytes(msg, linesep="\r\n") == message_bytes(msg).replace(b"\n", b"\r\n")
 
 
 def _invitation(policy, text: str = "Beste Özlem,\n\nregel één\n") -> EmailMessage:
@@ -136,8 +137,7 @@ def test_headers_parsed_and_folded_once_give_the_stdlibs_bytes():
     """The product's policy parses each header value once and folds each parsed header
     once: a message built twice with it (the second time from the caches) is byte for
     byte the message the stdlib's own policy builds, for the file and for the wire."""
-    from intervisie.mail.compose import POLICY
-    from intervisie.mail.transport import message_bytes
+    from intervisie.mail.compose import POLICY, message_bytes
 
     first, second = _invitation(POLICY), _invitation(POLICY)
     stdlib = _invitation(email.policy.default)
@@ -154,8 +154,7 @@ def test_headers_parsed_and_folded_once_give_the_stdlibs_bytes():
 def test_a_boundary_never_appears_in_the_text_it_separates():
     """Boundaries come from a fixed series, so every message shares them; a text that
     holds one (typed by a coordinator, or a message quoted whole) moves them on."""
-    from intervisie.mail.compose import POLICY
-    from intervisie.mail.transport import message_bytes
+    from intervisie.mail.compose import POLICY, message_bytes
 
     plain = _invitation(POLICY)
     message_bytes(plain)
@@ -183,8 +182,7 @@ def test_a_line_break_in_a_meeting_number_stays_out_of_the_headers():
     import email
     from email import policy
 
-    from intervisie.mail.compose import Composer
-    from intervisie.mail.transport import message_bytes
+    from intervisie.mail.compose import Composer, message_bytes
     from intervisie.records import Records
 
     composer = Composer("Intervisie <intervisie@example.org>", "Europe/Amsterdam")

@@ -310,7 +310,8 @@ def _postprocess(xml: str) -> str:
 # --------------------------------------------------------------------------- zip writing
 
 
-def _atomic_write(out_path: Path, data: bytes) -> None:
+def write_document(out_path: Path, data: bytes) -> None:
+    """A rendered document to its place, atomically (temporary file + rename)."""
     try:
         atomic_write(out_path, data)
     except OSError as exc:
@@ -625,7 +626,7 @@ class CompiledTemplate:
 
     def render(self, context: dict[str, Any], out_path: Path) -> None:
         """Render to *out_path*, atomically (temporary file + rename)."""
-        _atomic_write(Path(out_path), self.render_bytes(context))
+        write_document(Path(out_path), self.render_bytes(context))
 
     def __repr__(self) -> str:
         return f"CompiledTemplate({str(self.path)!r})"

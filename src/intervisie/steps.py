@@ -5,19 +5,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from contextlib import closing
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from . import schema
 from .accreditation import attendance_problems, ledger, tab_rows
 from .attendance import prefill_and_close
 from .document_data import in_window, jobs_for_meeting
-from .documents import Renderer
+from .documents import CompiledTemplate, Renderer, write_document
 from .errors import TemplateError, TimetableError
 from .files import atomic_write
 from .mail.decide import EVALUATION_GRACE_DAYS
 from .mail.journal import SENT, Journal
 from .mail.step import JOURNAL_FILE
+from .parallel import ordered_map
 from .pipeline import Context
 from .planning import plan
 from .records import Meeting, Problem
@@ -96,6 +99,7 @@ class DocumentsStep:
             | {p.tab for p in rec.problems if p.is_error and p.tab in (schema.DEELNEMERS.name, schema.GROEPEN.name)}
         )
         warned: set[str] = set()
+        to_render: list[tuple[CompiledTemplate, dict[str, Any], Path, str, str]] = []
         # evaluation forms go out after the meeting: the documents of recent meetings are known too
         for m in sorted(rec.meetings.values(), key=lambda x: (x.date or dt.date.max, x.nr)):
             if not m.nr or m.group not in rec.groups or m.group in broken_groups:
@@ -164,9 +168,7 @@ class DocumentsStep:
                         )
                 else:
                     if not run.dry_run:
-                        _keep_previous(run.state_dir, run.output_dir, out)
-                        tpl.render(job.context, out)
-                        state[job.filename] = digest
+                        to_render.append((tpl, job.context, out, job.filename, digest))
                     rendered += 1
                     ctx.touched.add(m.nr)
                 docs[key] = out
@@ -184,6 +186,12 @@ class DocumentsStep:
                             raw.get(column),
                         )
                     )
+        # rendered in worker processes, written here in order
+        with closing(ordered_map(lambda r: r[0].render_bytes(r[1]), to_render)) as documents:
+            for (_tpl, _context, out, filename, digest), data in zip(to_render, documents, strict=True):
+                _keep_previous(run.state_dir, run.output_dir, out)
+                write_document(out, data)
+                state[filename] = digest
         if not run.dry_run and rendered:
             atomic_write(state_file, json.dumps(state, indent=1, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         verb = "zou maken" if run.dry_run else "gemaakt"

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,48 +101,60 @@ class Journal:
 
     # -- writing: each statement is its own committed transaction ------------------------
 
-    def intend(self, e: Entry, after: Mark | None = None) -> None:
-        """Write the intent; with `after`, the previous message's mark in the same commit."""
-        if after is None:
-            self._insert(e)
-            return
+    @contextmanager
+    def _commit(self) -> Iterator[None]:
+        """One transaction (the connection commits each statement by itself otherwise)."""
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            self.mark(*after)
-            self._insert(e)
+            yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
 
-    def _insert(self, e: Entry) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                e.message_id,
-                e.meeting,
-                e.kind,
-                e.recipient,
-                e.name,
-                e.sequence,
-                e.signature,
-                e.content_hash,
-                INTENT,
-                e.run_id,
-                e.created,
-                None,
-                "",
-            ),
-        )
+    def intend(self, entries: Sequence[Entry], after: Sequence[Mark] = ()) -> None:
+        """Write the intents, and the marks of what went before them, in one commit."""
+        with self._commit():
+            self._mark_all(after)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (
+                        e.message_id,
+                        e.meeting,
+                        e.kind,
+                        e.recipient,
+                        e.name,
+                        e.sequence,
+                        e.signature,
+                        e.content_hash,
+                        INTENT,
+                        e.run_id,
+                        e.created,
+                        None,
+                        "",
+                    )
+                    for e in entries
+                ],
+            )
 
     def mark(self, message_id: str, state: str, when: dt.datetime, error: str = "") -> None:
-        self.db.execute(
+        self.mark_all([(message_id, state, when, error)])
+
+    def mark_all(self, marks: Sequence[Mark]) -> None:
+        """Several marks in one commit."""
+        with self._commit():
+            self._mark_all(marks)
+
+    def _mark_all(self, marks: Sequence[Mark]) -> None:
+        self.db.executemany(
             "UPDATE messages SET state = ?, done = ?, error = ? WHERE message_id = ?",
-            (state, when.isoformat(timespec="seconds"), error, message_id),
+            [(state, when.isoformat(timespec="seconds"), error, mid) for mid, state, when, error in marks],
         )
 
-    def forget(self, message_id: str) -> None:
-        self.db.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
+    def forget(self, message_ids: Sequence[str]) -> None:
+        with self._commit():
+            self.db.executemany("DELETE FROM messages WHERE message_id = ?", [(m,) for m in message_ids])
 
     def resend(self, meeting: str, kind: str) -> int:
         """Forget the uncertain and failed messages of one meeting and kind, so the next

@@ -7,12 +7,14 @@ import datetime as dt
 import hashlib
 import uuid
 from collections import Counter
+from contextlib import closing
 from email.utils import parseaddr
 from pathlib import Path
 
 from .. import schema
 from ..config import Config
 from ..errors import IntervisieError, MailError, TemplateError
+from ..parallel import ordered_map
 from ..pipeline import Context, Run
 from ..records import Problem, Records
 from ..schema import Severity
@@ -61,66 +63,90 @@ def make_composer(config: Config) -> Composer:
 
 
 class Sender:
-    """Sends through the journal: intent before, result after; never twice. A delivery's
-    mark goes into the journal with the next message's intent (one commit), or at
-    `finish()`; either way before anything else is sent."""
+    """Sends through the journal: intent before, result after; never twice.
+
+    Over SMTP a message's intent is committed before it goes, and its mark with the next
+    message's intent (one disk sync per message): a kill leaves at most the message in
+    flight as an intent, which the next run calls uncertain. A transport that can tell
+    afterwards whether a message arrived (the outbox: its file is there or not) takes
+    them in batches: the intents of a batch in one commit, then the batch, then their
+    marks with the next batch's intents; after a kill the next run settles each intent
+    by whether its file is there."""
+
+    BATCH = 64  # messages per commit for a transport that can tell (the outbox)
 
     def __init__(self, ctx: Context, journal: Journal, transport: Transport):
         self.ctx, self.journal, self.transport = ctx, journal, transport
         self.run_id = uuid.uuid4().hex
         self.opened = False
         self.counts: Counter[tuple[str, str]] = Counter()
-        self._delivered: Mark | None = None
+        self.batch = self.BATCH if transport.certain else 1
+        self._queue: list[tuple[Outgoing, Composed]] = []
+        self._delivered: list[Mark] = []
 
-    def finish(self) -> None:
-        """Write the last delivery's mark (call before reading the journal)."""
-        if self._delivered is not None:
-            self.journal.mark(*self._delivered)
-            self._delivered = None
+    def deliver(self, o: Outgoing, composed: Composed) -> None:
+        """Queue one message; it goes with its batch (at once over SMTP). Raises
+        MailError when the server is gone."""
+        self._queue.append((o, composed))
+        if len(self._queue) >= self.batch:
+            self.flush()
 
-    def deliver(self, o: Outgoing, composed: Composed) -> bool:
-        """True when delivered. Raises MailError when the server is gone."""
-        mid = str(composed.message["Message-ID"])
+    def flush(self) -> None:
+        """Send what is queued."""
+        queue, self._queue = self._queue, []
+        if not queue:
+            return
         if not self.opened:
             self.transport.open()
             self.opened = True
         now = self.ctx.run.stamp()
-        self.journal.intend(
+        entries = [
             Entry(
-                mid,
+                c.message_id,
                 o.meeting,
                 o.kind,
                 o.email,
                 o.name,
                 o.sequence,
                 o.journal_signature,
-                composed.content_hash,
+                c.content_hash,
                 "intent",
                 self.run_id,
                 now.isoformat(timespec="seconds"),
                 None,
                 "",
-            ),
-            after=self._delivered,
-        )
-        self._delivered = None
-        try:
-            self.transport.send(composed.message, o.email)
-        except Refused as exc:
-            self.journal.mark(mid, FAILED, now, str(exc))
-            self.ctx.result.problems.append(refused_problem(self.ctx.records, o, exc))
-            return False
-        except Uncertain as exc:
-            self.journal.mark(mid, UNCERTAIN, now, str(exc))
-            self.ctx.result.problems.append(uncertain_problem(self.ctx.records, o.meeting, o.kind, o.name, o.email))
-            return False
-        except MailError:
-            self.journal.forget(mid)  # not delivered: the server never took the text
-            raise
-        self._delivered = (mid, SENT, now, "")
-        self.counts[(o.meeting, o.kind)] += 1
-        self.ctx.result.messages.append(_listing(o, composed))
-        return True
+            )
+            for o, c in queue
+        ]
+        self.journal.intend(entries, after=self._delivered)
+        self._delivered = []
+        for i, (o, c) in enumerate(queue):
+            try:
+                self.transport.send(c.data, c.message_id, c.sender, o.email)
+            except Refused as exc:
+                self.journal.mark(c.message_id, FAILED, now, str(exc))
+                self.ctx.result.problems.append(refused_problem(self.ctx.records, o, exc))
+                continue
+            except Uncertain as exc:
+                self.journal.mark(c.message_id, UNCERTAIN, now, str(exc))
+                self.ctx.result.problems.append(uncertain_problem(self.ctx.records, o.meeting, o.kind, o.name, o.email))
+                continue
+            except MailError:
+                # not delivered: the server never took this text, nor the rest's
+                self.journal.forget([e.message_id for e in entries[i:]])
+                raise
+            self._delivered.append((c.message_id, SENT, now, ""))
+            self.counts[(o.meeting, o.kind)] += 1
+            self.ctx.result.messages.append(_listing(o, c))
+            self.ctx.touched.add(o.meeting)
+
+    def finish(self) -> None:
+        """Write the marks still to be written (before the journal is read); what is
+        still queued (the run stopped on an error) is not sent."""
+        self._queue = []
+        if self._delivered:
+            self.journal.mark_all(self._delivered)
+            self._delivered = []
 
 
 class MailStep:
@@ -178,7 +204,7 @@ class MailStep:
                 if transport.delivered(e.message_id):
                     journal.mark(e.message_id, SENT, ctx.run.stamp())
                 else:
-                    journal.forget(e.message_id)
+                    journal.forget([e.message_id])
             else:
                 journal.mark(e.message_id, UNCERTAIN, ctx.run.stamp(), "de run werd onderbroken tijdens het versturen")
 
@@ -192,33 +218,48 @@ class MailStep:
             (e.meeting): e.signature for e in sorted(entries, key=lambda e: e.sequence) if e.kind in CALENDAR_KINDS
         }
         missing: set[tuple[str, str]] = set()
-        for o in plan.messages:
-            if o.kind in broken:
-                continue
-            if o.meeting in ctx.blocked_documents and o.kind in (UITNODIGING, WIJZIGING):
-                continue  # the documents step named the problem
+        messages = [
+            o
+            for o in plan.messages
+            if o.kind not in broken
+            # the documents step named the problem
+            and not (o.meeting in ctx.blocked_documents and o.kind in (UITNODIGING, WIJZIGING))
+        ]
+        stamp, read_files = ctx.run.stamp(), sender is not None
+
+        def compose(o: Outgoing) -> Composed | MissingDocument | TemplateError:
             try:
-                composed = composer.compose(
+                return composer.compose(
                     o,
                     rec,
                     ctx.documents.get(o.meeting, {}),
-                    ctx.run.stamp(),
+                    stamp,
                     previous_signature=last_sig.get(o.meeting, ""),
-                    read_files=sender is not None,
+                    read_files=read_files,
                 )
-            except MissingDocument as exc:
-                if (o.meeting, o.kind) not in missing:
-                    missing.add((o.meeting, o.kind))
-                    result.problems.append(_missing_problem(rec, o, str(exc)))
-                continue
-            except TemplateError as exc:
-                broken.add(o.kind)
-                result.problems.append(Problem(Severity.FOUT, "-", f"e-mailsjabloon {o.kind}", exc.message))
-                continue
-            if sender is None:
-                result.messages.append(_listing(o, composed))
-            elif sender.deliver(o, composed):
-                ctx.touched.add(o.meeting)
+            except (MissingDocument, TemplateError) as exc:
+                return exc
+
+        # composed in worker processes while this one writes the journal and sends
+        with closing(ordered_map(compose, messages)) as composed_in_order:
+            for o, composed in zip(messages, composed_in_order, strict=True):
+                if o.kind in broken:
+                    continue
+                if isinstance(composed, MissingDocument):
+                    if (o.meeting, o.kind) not in missing:
+                        missing.add((o.meeting, o.kind))
+                        result.problems.append(_missing_problem(rec, o, str(composed)))
+                    continue
+                if isinstance(composed, TemplateError):
+                    broken.add(o.kind)
+                    result.problems.append(Problem(Severity.FOUT, "-", f"e-mailsjabloon {o.kind}", composed.message))
+                    continue
+                if sender is None:
+                    result.messages.append(_listing(o, composed))
+                else:
+                    sender.deliver(o, composed)
+            if sender is not None:
+                sender.flush()
 
 
 class SummaryStep:
@@ -266,6 +307,7 @@ class SummaryStep:
             sender = Sender(ctx, journal, transport)
             try:
                 sender.deliver(o, composed)
+                sender.flush()
             except MailError as exc:
                 result.fatal = exc
             finally:
@@ -425,24 +467,26 @@ def notify_failure(config: Config, today: dt.date, reason: str) -> bool:
             transport = make_transport(config)
             transport.open()
             journal.intend(
-                Entry(
-                    mid,
-                    "-",
-                    "storing",
-                    to,
-                    name,
-                    0,
-                    today.isoformat(),
-                    composed.content_hash,
-                    "intent",
-                    "storing",
-                    stamp.isoformat(timespec="seconds"),
-                    None,
-                    "",
-                )
+                [
+                    Entry(
+                        mid,
+                        "-",
+                        "storing",
+                        to,
+                        name,
+                        0,
+                        today.isoformat(),
+                        composed.content_hash,
+                        "intent",
+                        "storing",
+                        stamp.isoformat(timespec="seconds"),
+                        None,
+                        "",
+                    )
+                ]
             )
             try:
-                transport.send(composed.message, parseaddr(to)[1])
+                transport.send(composed.data, mid, composed.sender, parseaddr(to)[1])
             finally:
                 transport.close()
             journal.mark(mid, SENT, stamp)

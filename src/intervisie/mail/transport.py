@@ -11,16 +11,12 @@
 
 from __future__ import annotations
 
-import io
 import re
 import smtplib
 import socket
 import ssl
 import time
 from collections.abc import Callable
-from email.generator import BytesGenerator
-from email.message import EmailMessage
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
@@ -44,51 +40,12 @@ class Transport(Protocol):
     certain: bool  # True: a message is either delivered or not, never in between
 
     def open(self) -> None: ...
-    def send(self, msg: EmailMessage, recipient: str) -> None: ...
+    def send(self, data: bytes, message_id: str, sender: str, recipient: str) -> None:
+        """Deliver one message: `data` as a file holds it (line ends "\n")."""
+        ...
+
     def delivered(self, message_id: str) -> bool: ...
     def close(self) -> None: ...
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")  # as the stdlib generator splits lines
-
-
-class _Generator(BytesGenerator):
-    """The stdlib's generator, writing a part's body in one piece instead of a write per
-    line (an attached document is some 1,000 base64 lines): the same bytes, since every
-    line ending becomes the policy's linesep either way."""
-
-    def _write_lines(self, lines: str) -> None:
-        if lines:
-            assert self.policy is not None  # set by flatten()
-            self.write(_LINE_END.sub(self.policy.linesep, lines))
-
-    @classmethod
-    def _make_boundary(cls, text: str | bytes | None = None) -> str:
-        """A boundary that none of the parts' text holds, like the stdlib's, but taken
-        from a fixed series ('=' * 15, 'intervisie-<n>', '=='), where the stdlib draws a
-        random number and compiles a regular expression to check it: every message of a
-        run then shares its few Content-Type values (parsed and folded once), and the
-        same content gives the same bytes. The check is a substring search, stricter
-        than the stdlib's (any occurrence, not only a whole line)."""
-        n = 0
-        while True:
-            boundary = f"{'=' * 15}intervisie-{n}=="
-            if text is None:
-                return boundary
-            if isinstance(text, bytes):
-                if b"--" + boundary.encode("ascii") not in text:
-                    return boundary
-            elif "--" + boundary not in text:
-                return boundary
-            n += 1
-
-
-def message_bytes(msg: EmailMessage, linesep: str | None = None) -> bytes:
-    """`msg.as_bytes()`, by `_Generator`; `linesep` "\r\n" for the wire."""
-    policy = msg.policy if linesep is None else msg.policy.clone(linesep=linesep)
-    out = io.BytesIO()
-    _Generator(out, mangle_from_=False, policy=policy).flatten(msg, unixfrom=False)
-    return out.getvalue()
 
 
 def eml_name(message_id: str) -> str:
@@ -107,8 +64,12 @@ class Outbox:
         except OSError as exc:
             raise MailError(f"mail.outbox: cannot create {self.folder}: {exc.strerror}") from None
 
-    def send(self, msg: EmailMessage, recipient: str) -> None:
-        atomic_write(self.folder / eml_name(str(msg["Message-ID"])), message_bytes(msg))
+    def send(self, data: bytes, message_id: str, sender: str, recipient: str) -> None:
+        target = self.folder / eml_name(message_id)
+        try:
+            atomic_write(target, data)
+        except OSError as exc:  # the disk is full or the folder went away: stop the run
+            raise MailError(f"mail.outbox: cannot write {target}: {exc.strerror or exc}") from None
 
     def delivered(self, message_id: str) -> bool:
         return (self.folder / eml_name(message_id)).is_file()
@@ -209,11 +170,10 @@ class Smtp:
                 pass
         self.conn = None
 
-    def send(self, msg: EmailMessage, recipient: str) -> None:
+    def send(self, data: bytes, message_id: str, sender: str, recipient: str) -> None:
         """Deliver one message. Raises Refused (this message only), Uncertain (the text
         went out, no answer) or MailError (the server is gone: stop the run)."""
-        sender = parseaddr(str(msg["From"]))[1]
-        data = message_bytes(msg, linesep="\r\n")
+        data = data.replace(b"\n", b"\r\n")  # the wire's line ends (a message holds no "\r")
         last: Exception | None = None
         for attempt in range(self.max_tries):
             if attempt:
