@@ -13,7 +13,9 @@ side in one run, each in a fresh process:
 * a second weekly run with nothing to do;
 
 against openpyxl's own full load + save of the same workbook (the baseline), printing
-seconds, peak memory (max RSS) and the ratios.
+seconds, peak memory (max RSS of the run, and of its largest worker process) and the
+ratios. The run uses the machine's cores as it does in production (documents and
+messages are made in worker processes); `INTERVISIE_PROCESSES=1` measures it on one.
 
     .venv/bin/python bench/bench_national.py --groups 250 500 1000
 """
@@ -255,6 +257,7 @@ t = time.perf_counter()
 run = app.make_run(sys.argv[1], None, sys.argv[2], False)
 result = app.execute(run, "run")
 print({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+       "workers_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
        "steps": result.timings, "messages": len(result.messages),
        "problems": len(result.problems)})
 """
@@ -307,7 +310,8 @@ def main() -> int:
                 + ", ".join(f"{n} {s:.1f}" for n, s in first["steps"])
             )
             print(
-                f"{'':>6} weekly run: {weekly['messages']} messages, {weekly['problems']} problems; "
+                f"{'':>6} weekly run: {weekly['messages']} messages, {weekly['problems']} problems, "
+                f"largest worker process {weekly['workers_mb']:.0f} MB RSS (pages shared with the run counted in both); "
                 f"2nd run peak {second['rss_mb']:.0f} MB, steps: "
                 + ", ".join(f"{n} {s:.1f}" for n, s in second["steps"])
             )

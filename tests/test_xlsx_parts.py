@@ -18,7 +18,7 @@ from urllib.parse import unquote
 import pytest
 import xlsxwriter
 from helpers import cli, edit, meldingen, soffice_convert
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 from openpyxl import load_workbook
@@ -237,6 +237,27 @@ VALUES = st.one_of(
 )
 
 
+TRICKY = [
+    "&<>\"'",
+    "a\nb",
+    " lead",
+    "x" * 40000,
+    "😀 émoji",
+    "\x01ctrl\r\nx\ud800",
+    "0012",
+    "=SUM(1,2)",
+    dt.date(2026, 1, 5),
+    dt.time(19, 30),
+    dt.datetime(2026, 1, 5, 19, 30),
+    1.5,
+    7,
+    True,
+    None,
+    "",
+]
+TRICKY_ROWS = [list(enumerate(TRICKY, start=1))[:12], list(enumerate(TRICKY[4:], start=1)), [(3, "z"), (20, 2.25)]]
+
+
 def _expected(v):
     if v is None or v == "":
         return None
@@ -286,6 +307,51 @@ def test_written_values_read_back_equal(demo_template, tmp_path_factory, changes
         assert _same(ws.cell(row, col).value, want), (row, col, value, ws.cell(row, col).value)
         got = cal[row - 1][col - 1] if row - 1 < len(cal) and col - 1 < len(cal[row - 1]) else None
         assert _same(got, want), (row, col, value, got)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.lists(st.tuples(st.integers(1, 12), VALUES), min_size=1, max_size=8), min_size=1, max_size=6),
+    st.booleans(),
+)
+@example(rows=TRICKY_ROWS, new_tab=False)
+@example(rows=TRICKY_ROWS, new_tab=True)
+def test_a_new_row_made_in_one_go_is_what_cell_by_cell_makes(demo_template, tmp_path_factory, rows, new_tab):
+    """`set_row` makes a row the sheet does not hold yet as bytes, without elements (a
+    national ledger has some 300,000 cells): byte for byte the part, and the styles,
+    that setting its cells one by one gives, on a coordinator's tab and on a new one."""
+    path = tmp_path_factory.mktemp("rows") / "w.xlsx"
+    shutil.copy(demo_template, path)
+    made = []
+    sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Logboek").to_python()
+    known = {"Logboek": (sheet[0], list(enumerate(sheet[1:], start=2)))}  # the values as read stand in
+    for one_go in (False, True):
+        grid = PartGrid(path, known=known)
+        try:
+            title = "Logboek"
+            if new_tab:
+                title = "Nieuw"
+                grid.add_tab(title)
+                grid.set(title, 1, 1, "Kop", Kind.TEXT)
+            start = grid.max_row(title) + 1
+            for i, cells in enumerate(rows):
+                by_col = {col: value for col, value in cells}  # a column once per row
+                if one_go:
+                    grid.set_row(title, start + i, [(c, v, Kind.TEXT) for c, v in by_col.items()])
+                else:
+                    for c, v in sorted(by_col.items()):
+                        grid.set(title, start + i, c, v, Kind.TEXT)
+            data = grid.package()
+            # what the grid answers for the new cells is what they hold
+            assert [grid.get(title, start + i, c) for i, cells in enumerate(rows) for c, _ in cells] == [
+                grid.get(title, start + i, c, exact=True) for i, cells in enumerate(rows) for c, _ in cells
+            ]
+        finally:
+            grid.close()
+        out = tmp_path_factory.mktemp("out") / "w.xlsx"
+        out.write_bytes(data)
+        made.append(parts(out))
+    assert made[0] == made[1]
 
 
 def test_styles_do_not_grow_run_after_run(demo_xlsx):

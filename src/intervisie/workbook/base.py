@@ -73,6 +73,11 @@ class Grid(Protocol):
         ...
 
     def set(self, title: str, row: int, col: int, value: Any, kind: schema.Kind) -> None: ...
+    def set_row(self, title: str, row: int, cells: list[tuple[int, Any, schema.Kind]]) -> None:
+        """`set` for each (column, value, kind) of one row (a backend may make a new row
+        in one go)."""
+        ...
+
     def blocked(self, title: str, row: int, col: int) -> str | None:
         """Why this cell cannot be written without loss (Dutch), or None."""
         ...
@@ -273,10 +278,7 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
                 continue
             seen[sid].add(wanted)
         last_rows[title] += 1
-        row = last_rows[title]
-        for name, value in ((n, plain(v)) for n, v in ap.values.items()):
-            if not is_blank(value) and name in cols:
-                grid.set(title, row, cols[name], value, tab.col(name).kind)
+        grid.set_row(title, last_rows[title], _cells(tab, cols, ap.values))
         result.rows_appended += 1
 
     # 3. whole system tabs
@@ -305,17 +307,23 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         # only the cells that differ are written: a ledger that changed in one row
         # costs one row, and a tab that did not change costs nothing
         changed_rows = 0
+        last = _last_row(grid, title)
         for i, values in enumerate(rep.rows, start=2):
-            row_changed = False
+            if i > last:  # a row the tab does not hold yet: every value goes in
+                grid.set_row(title, i, _cells(tab, cols, values))
+                changed_rows += 1
+                continue
+            cells = []
             for column in tab.columns:
                 c = cols[column.name]
                 new = plain(values.get(column.name))
                 current = grid.get(title, i, c)
                 if same_value(current, new) and (is_blank(new) or type(current) is type(new)):
                     continue
-                grid.set(title, i, c, None if is_blank(new) else new, column.kind)
-                row_changed = True
-            changed_rows += row_changed
+                cells.append((c, None if is_blank(new) else new, column.kind))
+            if cells:
+                grid.set_row(title, i, cells)
+                changed_rows += 1
         if _last_row(grid, title) > len(rep.rows) + 1:
             grid.clear_below(title, len(rep.rows) + 2)
             result.rows_cleared = True
@@ -330,10 +338,18 @@ def apply_changes(grid: Grid, changes: ChangeSet) -> WriteResult:
         row = _last_row(grid, title)
         for entry in changes.log:
             row += 1
-            for name, value in ((n, plain(v)) for n, v in entry.items()):
-                if not is_blank(value):
-                    grid.set(title, row, cols[name], value, tab.col(name).kind)
+            grid.set_row(title, row, _cells(tab, cols, entry))
     return result
+
+
+def _cells(tab: schema.Tab, cols: dict[str, int], values: dict[str, Any]) -> list[tuple[int, Any, schema.Kind]]:
+    """A new row's cells: its values that are not blank, in the tab's columns."""
+    cells = []
+    for name, value in values.items():
+        v = plain(value)
+        if not is_blank(v) and name in cols:
+            cells.append((cols[name], v, tab.col(name).kind))
+    return cells
 
 
 def _last_row(grid: Grid, title: str) -> int:

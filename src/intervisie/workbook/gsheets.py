@@ -570,6 +570,10 @@ class _MemoryGrid:
         r[col - 1] = value
         self.dirty.setdefault(title, set()).add((row, col))
 
+    def set_row(self, title: str, row: int, cells: list[tuple[int, Any, Kind]]) -> None:
+        for col, value, kind in cells:
+            self.set(title, row, col, value, kind)
+
     def link(self, title: str, row: int, col: int, target: str | None) -> None:
         """A path on the machine that runs the tool opens nothing from a Google Sheet:
         the path is shown as text."""

@@ -190,6 +190,8 @@ class _Sheet:
     dim: tuple[int, int, int, int] | None = None  # the part's dimension as it was
     row_end: re.Pattern[bytes] | None = None
     duplicates: set[int] = field(default_factory=set)  # row numbers the part holds twice
+    prefix: bytes = b""  # the main namespace's prefix in this part ("x:"), usually none
+    added_cols: tuple[int, int] = (1 << 20, 0)  # first and last column of the rows set_row made
     dirty: bool = False
     new: bool = False
 
@@ -317,13 +319,7 @@ class PartGrid:
             assert found is not None
             data = found
         sh = _Sheet(title, part, root, data)
-        start = _ROOT_START.search(original)
-        if start is not None:
-            sh.wrapper = (start.group(0), b"</" + start.group(1) + b">")
-        sh.cell_tag = re.compile(rb"<" + re.escape(prefix) + rb"c[\s>/]")
-        sh.formula_tag = re.compile(rb"<" + re.escape(prefix) + rb"f[\s>/]")
-        row_tag = re.compile(rb"<" + re.escape(prefix) + rb"row[\s>/]")
-        sh.row_end = re.compile(rb"</" + re.escape(prefix) + rb"row\s*>")
+        row_tag = _find_rows(sh, original, prefix)
         starts = [mm.start() for mm in row_tag.finditer(content)]
         sh.lead = content[: starts[0]] if starts else content
         next_row = 1
@@ -427,6 +423,7 @@ class PartGrid:
         data = root.find(q("sheetData"))
         assert data is not None
         sheet = _Sheet(title, part, root, data, dirty=True, new=True, skeleton=skeleton)
+        _find_rows(sheet, skeleton, b"")
         self.sheets[title] = sheet
         self.sheet_parts[title] = part
         # the workbook, its relationships and the content types learn of the new part
@@ -556,12 +553,31 @@ class PartGrid:
                         c.remove(child)
             if c.get("t") is not None:
                 del c.attrib["t"]
+        t, text, preserve, style = self._encode(value, style)
+        if t is not None:
+            c.set("t", t)
+        if text is not None:
+            if t == "inlineStr":
+                el = etree.SubElement(etree.SubElement(c, IS_TAG), T_TAG)
+                el.text = text
+                if preserve:
+                    el.set(XML_SPACE, "preserve")
+            else:
+                etree.SubElement(c, V_TAG).text = text
+        if style:
+            c.set("s", str(style))
+        elif c.get("s") is not None:
+            del c.attrib["s"]
+        sh.dirty = self.dirty = True
+
+    def _encode(self, value: Any, style: int) -> tuple[str | None, str | None, bool, int]:
+        """A value as a cell holds it: (its type attribute, the text of its value,
+        whether that text keeps its spaces, its style, given the style it had)."""
         if value is None or (isinstance(value, str) and value == ""):
-            pass
-        elif isinstance(value, bool):
-            c.set("t", "b")
-            etree.SubElement(c, V_TAG).text = "1" if value else "0"
-        elif isinstance(value, (dt.datetime, dt.date, dt.time)):
+            return None, None, False, style
+        if isinstance(value, bool):
+            return "b", "1" if value else "0", False, style
+        if isinstance(value, (dt.datetime, dt.date, dt.time)):
             fmt = (
                 DATETIME_FORMAT
                 if isinstance(value, dt.datetime)
@@ -571,29 +587,56 @@ class PartGrid:
             )
             if not self._is_date_style(style):
                 style = self._derive(style, "date:" + fmt)
-            serial = to_excel(value, self.epoch)
-            etree.SubElement(c, V_TAG).text = (
-                repr(float(serial)) if not float(serial).is_integer() else str(int(serial))
-            )
-        elif isinstance(value, (int, float)):
+            serial = float(to_excel(value, self.epoch))
+            return None, repr(serial) if not serial.is_integer() else str(int(serial)), False, style
+        if isinstance(value, (int, float)):
             if style and self._is_date_style(style):
                 style = self._derive(style, "general")  # a number, not a date
-            etree.SubElement(c, V_TAG).text = repr(value) if isinstance(value, float) else str(value)
+            return None, repr(value) if isinstance(value, float) else str(value), False, style
+        text = str(value)
+        if not text.isprintable() or len(text) > 32767:
+            text = clean_text(text)
+        if "\n" in text or len(text) > WRAP_FROM:
+            style = self._derive(style, "wrap")
+        return "inlineStr", text, "\n" in text or "  " in text or text != text.strip(), style
+
+    def set_row(self, title: str, row: int, cells: list[tuple[int, Any, Kind]]) -> None:
+        """`set` for each (column, value, kind) of a row. A row the sheet does not hold
+        yet (a tool tab's ledger, a new Logboek line) is made as the bytes `set` would
+        serialise it to, without building its cells as elements."""
+        sh = self._sheet(title)
+        if row in sh.chunks or row in sh.rows or not sh.wrapper[0] or row in sh.duplicates:
+            for col, value, kind in cells:
+                self.set(title, row, col, value, kind)
+            return
+        p = sh.prefix.decode()
+        out = [f'<{p}row r="{row}">']
+        styles: dict[int, int] = {}
+        known: list[Any] = []
+        for col, value, _kind in sorted(cells, key=lambda cell: cell[0]):
+            t, text, preserve, style = self._encode(value, self._style_above(sh, row, col))
+            styles[col] = style
+            attrs = f' r="{_letter(col)}{row}"' + (f' t="{t}"' if t else "") + (f' s="{style}"' if style else "")
+            if text is None:
+                out.append(f"<{p}c{attrs}/>")
+            elif t == "inlineStr":
+                space = ' xml:space="preserve"' if preserve else ""
+                out.append(f"<{p}c{attrs}><{p}is><{p}t{space}>{_escape(text)}</{p}t></{p}is></{p}c>")
+            else:
+                out.append(f"<{p}c{attrs}><{p}v>{text}</{p}v></{p}c>")
+            known.extend([None] * (col - 1 - len(known)))
+            known.append(text or None if t == "inlineStr" or text is None else value)  # as a read gives it
+        out.append(f"</{p}row>")
+        sh.chunks[row] = "".join(out).encode("utf-8")
+        sh.peeked[row] = styles  # the style above for the row below, without parsing this one
+        if sh.known is not None:
+            sh.known[row] = known
+        if styles:
+            sh.added_cols = (min(min(styles), sh.added_cols[0]), max(max(styles), sh.added_cols[1]))
+        if not sh.row_keys or row > sh.row_keys[-1]:
+            sh.row_keys.append(row)
         else:
-            text = str(value)
-            if not text.isprintable() or len(text) > 32767:
-                text = clean_text(text)
-            c.set("t", "inlineStr")
-            t = etree.SubElement(etree.SubElement(c, IS_TAG), T_TAG)
-            t.text = text
-            if "\n" in text or "  " in text or text != text.strip():
-                t.set(XML_SPACE, "preserve")
-            if "\n" in text or len(text) > WRAP_FROM:
-                style = self._derive(style, "wrap")
-        if style:
-            c.set("s", str(style))
-        elif c.get("s") is not None:
-            del c.attrib["s"]
+            bisect.insort(sh.row_keys, row)
         sh.dirty = self.dirty = True
 
     def _new_cell(self, sh: _Sheet, row: int, col: int) -> tuple[etree._Element, int]:
@@ -960,6 +1003,24 @@ def _strip_redundant_ns(xml: bytes, root: etree._Element) -> bytes:
     return head + xml[end:]
 
 
+def _find_rows(sh: _Sheet, part: bytes, prefix: bytes) -> re.Pattern[bytes]:
+    """Learn how the part spells its rows and cells (its root tag, the main namespace's
+    prefix); the pattern of a row's start tag."""
+    start = _ROOT_START.search(part)
+    if start is not None:
+        sh.wrapper = (start.group(0), b"</" + start.group(1) + b">")
+    sh.prefix = prefix
+    sh.cell_tag = re.compile(rb"<" + re.escape(prefix) + rb"c[\s>/]")
+    sh.formula_tag = re.compile(rb"<" + re.escape(prefix) + rb"f[\s>/]")
+    sh.row_end = re.compile(rb"</" + re.escape(prefix) + rb"row\s*>")
+    return re.compile(rb"<" + re.escape(prefix) + rb"row[\s>/]")
+
+
+def _escape(text: str) -> str:
+    """Text as lxml writes it in an element (the characters XML cannot hold are gone)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def _update_dimension(sh: _Sheet) -> None:
     """The used range: the part's own, widened by the rows written, cut at the last row."""
     dim = sh.root.find(q("dimension"))
@@ -971,6 +1032,8 @@ def _update_dimension(sh: _Sheet) -> None:
     cols = [c for r in rows if sh.row_cols.get(r) for c in (sh.row_cols[r][0], sh.row_cols[r][-1])]
     if sh.dim is not None and any(r in sh.chunks for r in rows):
         cols += [sh.dim[1], sh.dim[3]]
+    if sh.added_cols[1]:
+        cols += list(sh.added_cols)
     if not cols:
         return
     lo = f"{col_letter(min(cols))}{rows[0]}"
