@@ -7,7 +7,7 @@ The parent keeps every side effect (files, the journal, the transport) and takes
 results in order, so a run does the same things in the same order as with one core.
 A worker cannot outlive the run (it dies with its parent, even a killed one). A worker
 that dies (the machine ran out of memory) costs nothing: the parent makes the rest
-itself. Without fork (not Linux), with one core, or with little work, it all happens in
+itself. Not on Linux, with one core, or with little work, it all happens in
 the parent. `INTERVISIE_PROCESSES=1` in the environment turns the workers off; another
 number sets how many there are.
 """
@@ -18,6 +18,7 @@ import ctypes
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Generator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,8 +45,8 @@ def processes(n_items: int) -> int:
             count = len(os.sched_getaffinity(0))
         except AttributeError:  # not Linux
             count = os.cpu_count() or 1
-    if count < 2 or n_items < MIN_ITEMS or "fork" not in multiprocessing.get_all_start_methods():
-        return 0
+    if count < 2 or n_items < MIN_ITEMS or not sys.platform.startswith("linux"):
+        return 0  # fork is safe (and a worker can be tied to its parent's life) on Linux
     return min(count, n_items)
 
 

@@ -322,7 +322,7 @@ class _Headers(HeaderRegistry):
     """The stdlib registry builds a new header class for every header it parses, and
     parses the same value again for every message (the sender, the date, a meeting's
     subject, every part's Content-Type). This one builds each class once and parses
-    each value once per run: a parsed header is an immutable string with its parse
+    each value once (per process; bounded): a parsed header is an immutable string with its parse
     tree, so every message may share it (the same objects, the same output)."""
 
     LIMIT = 50_000  # distinct values kept; a national run has some 10,000

@@ -138,7 +138,8 @@ class Sender:
             self._delivered.append((c.message_id, SENT, now, ""))
             self.counts[(o.meeting, o.kind)] += 1
             self.ctx.result.messages.append(_listing(o, c))
-            self.ctx.touched.add(o.meeting)
+            if o.meeting in self.ctx.records.meetings:  # not the coordinator's summary
+                self.ctx.touched.add(o.meeting)
 
     def finish(self) -> None:
         """Write the marks still to be written (before the journal is read); what is

@@ -15,7 +15,9 @@ as stored (compressed bytes untouched), except:
   only the cells the change set names change: the row keeps its attributes, the other
   cells their value, style and formula, and cells stay in column order. While the file
   is the one the run read, its values stand in for the rows nobody writes, so a large
-  tab is not parsed again for the key lookups of a few changes;
+  tab is not parsed again for the key lookups of a few changes. A row the part does not
+  hold yet (a first run's ledger, a new Logboek line) is made directly as the bytes
+  those elements would serialise to (`set_row`), without building them;
 * ``styles.xml``, only when a written date needs a date format or a text with line
   breaks needs wrapping that its cell's style lacks: a style is *added* (a copy of the
   cell's style with that one difference), never changed;
