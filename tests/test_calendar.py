@@ -151,6 +151,23 @@ def test_headers_parsed_and_folded_once_give_the_stdlibs_bytes():
     assert message_bytes(first, linesep="\r\n") == wire == message_bytes(second, linesep="\r\n")
 
 
+def test_what_differs_on_every_message_is_parsed_but_not_kept():
+    """The header cache keeps what recurs (sender, subject, Content-Type), not each
+    message's own To and Message-ID: a national run's memory does not grow with them."""
+    from intervisie.mail.compose import POLICY, message_bytes
+
+    registry = POLICY.header_factory
+    for i in range(40):
+        msg = _invitation(POLICY)
+        msg.replace_header("To", f"Deelnemer {i} <d{i}@example.nl>")
+        msg.replace_header("Message-ID", f"<uitnodiging.{i}@example.org>")
+        assert f"d{i}@example.nl".encode() in message_bytes(msg)
+    kept = {name.lower() for name, _value in registry._made}
+    assert "subject" in kept and "content-type" in kept
+    assert not kept & {"to", "message-id"}
+    assert len(registry._folds) == len(registry._made) <= registry.LIMIT
+
+
 def test_a_boundary_never_appears_in_the_text_it_separates():
     """Boundaries come from a fixed series, so every message shares them; a text that
     holds one (typed by a coordinator, or a message quoted whole) moves them on."""
@@ -194,3 +211,12 @@ def test_a_line_break_in_a_meeting_number_stays_out_of_the_headers():
     back = email.message_from_bytes(message_bytes(msg), policy=policy.default)
     assert back["X-Intervisie"] == "G1-01 extra; uitnodiging" and back["Subject"] == "Uitnodiging X"
     assert not back.defects and back.get_content().startswith("Beste Jan")
+    # a name with a line break, also one that must be encoded, and the coordinator's
+    rec = Records()
+    rec.settings.coordinator, rec.settings.coordinator_email = "Coördinator\nIngrid", "c@example.nl"
+    for name in ("Özlem\nYılmaz", "Özlem Yılmaz\r", "Jan\r\nJansen"):
+        msg = composer.envelope("G1-01", "uitnodiging", (name, "o@example.nl"), rec, "S", "<b@c>", stamp)
+        msg.set_content("Beste,\n")
+        back = email.message_from_bytes(message_bytes(msg), policy=policy.default)
+        assert back["To"].addresses[0].display_name == " ".join(name.split())
+        assert back["Reply-To"].addresses[0].display_name == "Coördinator Ingrid" and not back.defects

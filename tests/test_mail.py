@@ -419,3 +419,39 @@ def test_a_run_that_cannot_run_mails_the_coordinator_once_a_day(site: Path):
     # the next day, the same reason is worth one more notice
     run(site, today=TODAY + dt.timedelta(days=1))
     assert len([m for m in outbox(site) if kind_of(m) == "storing"]) == 2
+
+
+def test_a_journal_commit_that_fails_leaves_no_transaction_open(tmp_path: Path):
+    """A COMMIT that fails (a full disk) raises, and the next write of the run is not
+    refused as 'a transaction within a transaction': the failed one is rolled back."""
+    from intervisie.mail.journal import Entry, Journal
+
+    def entry(mid: str) -> Entry:
+        return Entry(mid, "G-2027-01", "uitnodiging", "a@example.nl", "A", 0, "", "", "intent", "r", "", None, "")
+
+    journal = Journal(tmp_path / "journal.sqlite")
+    real = journal.db
+
+    class FullDisk:
+        fail = True
+
+        def execute(self, sql, *args):
+            if sql == "COMMIT" and self.fail:
+                self.fail = False
+                raise sqlite3.OperationalError("database or disk is full")
+            return real.execute(sql, *args)
+
+        def executemany(self, sql, rows):
+            return real.executemany(sql, rows)
+
+        @property
+        def in_transaction(self):
+            return real.in_transaction
+
+    journal.db = FullDisk()  # type: ignore[assignment]
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        journal.intend([entry("<a@x>")])
+    journal.intend([entry("<b@x>")])
+    journal.db = real
+    assert [e.message_id for e in journal.entries()] == ["<b@x>"]
+    journal.close()

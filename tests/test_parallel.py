@@ -60,6 +60,48 @@ def test_a_worker_that_dies_costs_nothing(forked):
     assert list(parallel.ordered_map(square, list(range(100)), chunksize=4)) == [i * i for i in range(100)]
 
 
+@pytest.mark.parametrize("where", ["pool", "fork"])
+def test_workers_that_cannot_start_leave_the_work_to_the_parent(forked, monkeypatch, where):
+    """No semaphores for a pool, or no memory to fork a worker: the parent makes it all,
+    and the next map may use workers again."""
+    import errno
+    from concurrent.futures import ProcessPoolExecutor
+
+    class Failing(ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            if where == "pool":
+                raise OSError(errno.ENOSYS, "no sem_open")
+            super().__init__(*args, **kwargs)
+
+        def submit(self, *args, **kwargs):
+            raise OSError(errno.ENOMEM, "Cannot allocate memory")
+
+    parent = os.getpid()
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", Failing)
+    assert list(parallel.ordered_map(lambda i: (i, os.getpid()), list(range(30)))) == [(i, parent) for i in range(30)]
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", ProcessPoolExecutor)
+    assert parent not in {pid for pid in parallel.ordered_map(lambda _i: os.getpid(), list(range(30)))}
+
+
+def test_the_workers_stay_a_few_chunks_ahead_of_the_caller(forked):
+    """A slow consumer (a mail server) does not get every result made and held at once."""
+    made = []
+    results = parallel.ordered_map(lambda i: (i, time.monotonic()), list(range(400)), chunksize=4)
+    first = next(results)
+    time.sleep(0.5)
+    made = [t for _i, t in results]
+    late = [t for t in made if t > first[1] + 0.4]
+    assert len(late) > 300  # most were made after the caller came back for them
+
+
+def test_the_workers_are_capped_and_a_container_quota_counts(monkeypatch):
+    monkeypatch.delenv(parallel.ENV, raising=False)
+    monkeypatch.setattr(parallel, "_cores", lambda: 64)
+    assert parallel.processes(1000) == parallel.MAX_PROCESSES
+    monkeypatch.setattr(parallel, "_cores", lambda: 1)
+    assert parallel.processes(1000) == 0
+
+
 def test_an_error_in_the_work_reaches_the_parent_as_itself(forked):
     from intervisie.errors import TemplateError
 

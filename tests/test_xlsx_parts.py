@@ -255,7 +255,14 @@ TRICKY = [
     None,
     "",
 ]
-TRICKY_ROWS = [list(enumerate(TRICKY, start=1))[:12], list(enumerate(TRICKY[4:], start=1)), [(3, "z"), (20, 2.25)]]
+TRICKY_ROWS = [
+    list(enumerate(TRICKY, start=1))[:12],
+    list(enumerate(TRICKY[4:], start=1)),
+    [(3, "z"), (20, 2.25)],
+    [],  # no cell: no row
+    [(1, "\x1f"), (2, "")],  # text that is nothing once cleaned; an empty value
+    [(9, dt.time(8, 15)), (2, "r\u00e9gel\nmet wrap"), (5, dt.date(2027, 3, 1))],  # styles derived out of column order
+]
 
 
 def _expected(v):
@@ -339,7 +346,7 @@ def test_a_new_row_made_in_one_go_is_what_cell_by_cell_makes(demo_template, tmp_
                 if one_go:
                     grid.set_row(title, start + i, [(c, v, Kind.TEXT) for c, v in by_col.items()])
                 else:
-                    for c, v in sorted(by_col.items()):
+                    for c, v in by_col.items():  # in the order given, as set_row's caller gives them
                         grid.set(title, start + i, c, v, Kind.TEXT)
             data = grid.package()
             # what the grid answers for the new cells is what they hold

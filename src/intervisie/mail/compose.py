@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.generator import BytesGenerator
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
@@ -277,11 +278,13 @@ class Composer:
         msg = EmailMessage(policy=POLICY)
         header = self._header
         msg["From"] = header("From", self.sender)
-        msg["To"] = header("To", formataddr(to) if to[0] and to[0] != to[1] else to[1])
+        # a name typed with a line break (Alt+Enter) goes on one line: a display name
+        # cannot hold one, even encoded
+        name = " ".join(to[0].split())
+        msg["To"] = header("To", formataddr((name, to[1])) if name and name != to[1] else to[1])
         if rec.settings.coordinator_email:
-            msg["Reply-To"] = header(
-                "Reply-To", str(Address(rec.settings.coordinator, addr_spec=rec.settings.coordinator_email))
-            )
+            coordinator = " ".join(rec.settings.coordinator.split())
+            msg["Reply-To"] = header("Reply-To", str(Address(coordinator, addr_spec=rec.settings.coordinator_email)))
         msg["Subject"] = header("Subject", subject)
         msg["Date"] = header("Date", format_datetime(stamp.astimezone()))
         msg["Message-ID"] = message_id
@@ -321,16 +324,21 @@ class Composer:
 class _Headers(HeaderRegistry):
     """The stdlib registry builds a new header class for every header it parses, and
     parses the same value again for every message (the sender, the date, a meeting's
-    subject, every part's Content-Type). This one builds each class once and parses
-    each value once (per process; bounded): a parsed header is an immutable string with its parse
-    tree, so every message may share it (the same objects, the same output)."""
+    subject, every part's Content-Type). This one builds each class once, and parses
+    each value that recurs once (per process), with its folds: a parsed header is an
+    immutable string with its parse tree, so every message may share it (the same
+    objects, the same output). What differs on every message (To, Message-ID) is not
+    kept; at most LIMIT values are (a national run has some 3,000)."""
 
-    LIMIT = 50_000  # distinct values kept; a national run has some 10,000
+    LIMIT = 4096
+    ONCE = frozenset({"to", "message-id"})  # different on every message
 
     def __init__(self) -> None:
         super().__init__()
         self._classes: dict[str, type[BaseHeader]] = {}
         self._made: dict[tuple[str, str], BaseHeader] = {}
+        # id of a kept header -> (the header, its folds by policy settings)
+        self._folds: dict[int, tuple[BaseHeader, dict[tuple[object, ...], bytes]]] = {}
 
     def __getitem__(self, name: str) -> type[BaseHeader]:
         key = name.lower()
@@ -340,34 +348,44 @@ class _Headers(HeaderRegistry):
         return cls
 
     def __call__(self, name: str, value: str) -> BaseHeader:
+        if name.lower() in self.ONCE:
+            made: BaseHeader = self[name](name, value)
+            return made
         key = (name, value)
         hit = self._made.get(key)
         if hit is None:
             if len(self._made) >= self.LIMIT:
                 self._made.clear()
+                self._folds.clear()
             hit = self._made[key] = self[name](name, value)
+            self._folds[id(hit)] = (hit, {})
+        return hit
+
+    def folded(self, header: BaseHeader, settings: tuple[object, ...], fold: Callable[[], bytes]) -> bytes:
+        """`fold()` of a kept header, made once for these policy settings."""
+        entry = self._folds.get(id(header))
+        if entry is None or entry[0] is not header:
+            return fold()
+        hit = entry[1].get(settings)
+        if hit is None:
+            hit = entry[1][settings] = fold()
         return hit
 
 
 class _Policy(EmailPolicy):
-    """The default policy, folding each parsed header once per line ending: folding
-    walks the header's parse tree, and the generator folds every header of every part
-    of every message. Keyed by the header object itself (the registry above hands out
-    one object per value), so a fold is only reused for the very same parse."""
+    """The default policy, folding each kept header (see `_Headers`) once per line
+    ending: folding walks the header's parse tree, and the generator folds every header
+    of every part of every message. A fold is only reused for the very same header
+    object, so for the very same parse."""
 
     def fold_binary(self, name: str, value: Any) -> bytes:
-        if not isinstance(value, BaseHeader):
+        registry = self.header_factory
+        if not isinstance(value, BaseHeader) or not isinstance(registry, _Headers):
             return super().fold_binary(name, value)
-        key = (id(value), name, self.linesep, self.max_line_length, self.utf8, self.cte_type)
-        hit = _FOLDED.get(key)
-        if hit is None or hit[0] is not value:
-            if len(_FOLDED) >= _Headers.LIMIT:
-                _FOLDED.clear()
-            hit = _FOLDED[key] = (value, super().fold_binary(name, value))
-        return hit[1]
+        settings = (self.linesep, self.max_line_length, self.utf8, self.cte_type)
+        return registry.folded(value, settings, lambda: super(_Policy, self).fold_binary(name, value))
 
 
-_FOLDED: dict[tuple[object, ...], tuple[BaseHeader, bytes]] = {}
 POLICY = _Policy(header_factory=_Headers())
 
 

@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS messages (
     run_id       TEXT NOT NULL,
     created      TEXT NOT NULL,
     done         TEXT,
-    error        TEXT NOT NULL DEFAULT ''
+    error        TEXT NOT NULL DEFAULT '',
+    transport    TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS messages_meeting ON messages (meeting, kind);
 CREATE TABLE IF NOT EXISTS facts (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,6 +61,7 @@ class Entry:
     created: str
     done: str | None
     error: str
+    transport: str = ""  # where it went ("outbox:<folder>", "smtp:<host>:<port>"); "" before 2026-12
 
     @property
     def done_at(self) -> dt.datetime | None:
@@ -78,6 +80,9 @@ class Journal:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(_SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(messages)")}
+        if "transport" not in columns:  # a journal from before 2026-12
+            self.db.execute("ALTER TABLE messages ADD COLUMN transport TEXT NOT NULL DEFAULT ''")
 
     def close(self) -> None:
         self.db.close()
@@ -107,17 +112,18 @@ class Journal:
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self.db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            if self.db.in_transaction:  # a failed COMMIT (disk full) may leave it open
+                self.db.execute("ROLLBACK")
             raise
-        self.db.execute("COMMIT")
 
     def intend(self, entries: Sequence[Entry], after: Sequence[Mark] = ()) -> None:
         """Write the intents, and the marks of what went before them, in one commit."""
         with self._commit():
             self._mark_all(after)
             self.db.executemany(
-                "INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                "INSERT OR REPLACE INTO messages VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 [
                     (
                         e.message_id,
@@ -133,6 +139,7 @@ class Journal:
                         e.created,
                         None,
                         "",
+                        e.transport,
                     )
                     for e in entries
                 ],

@@ -115,6 +115,7 @@ class Sender:
                 now.isoformat(timespec="seconds"),
                 None,
                 "",
+                self.transport.name,
             )
             for o, c in queue
         ]
@@ -201,7 +202,9 @@ class MailStep:
         for e in journal.entries():
             if e.state != "intent":
                 continue
-            if transport.certain:
+            # the outbox can tell, for what it was given itself (not what went to a mail
+            # server, or to another folder, before the config changed)
+            if transport.certain and e.transport in ("", transport.name):
                 if transport.delivered(e.message_id):
                     journal.mark(e.message_id, SENT, ctx.run.stamp())
                 else:
@@ -483,6 +486,7 @@ def notify_failure(config: Config, today: dt.date, reason: str) -> bool:
                         stamp.isoformat(timespec="seconds"),
                         None,
                         "",
+                        transport.name,
                     )
                 ]
             )

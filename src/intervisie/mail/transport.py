@@ -38,6 +38,7 @@ class Uncertain(Exception):
 
 class Transport(Protocol):
     certain: bool  # True: a message is either delivered or not, never in between
+    name: str  # where messages go, as the journal records it
 
     def open(self) -> None: ...
     def send(self, data: bytes, message_id: str, sender: str, recipient: str) -> None:
@@ -57,6 +58,7 @@ class Outbox:
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self.name = f"outbox:{folder.resolve()}"
 
     def open(self) -> None:
         try:
@@ -100,6 +102,7 @@ class Smtp:
         self.max_tries, self.backoff, self.sleep = max_tries, backoff, sleep
         self.conn: smtplib.SMTP | None = None
         self.sent = 0
+        self.name = f"smtp:{host}:{port}"
 
     def _context(self) -> ssl.SSLContext:
         try:

@@ -607,6 +607,8 @@ class PartGrid:
         yet (a tool tab's ledger, a new Logboek line) is made as the bytes `set` would
         serialise it to, without building its cells as elements."""
         sh = self._sheet(title)
+        if not cells:
+            return  # as `set` for no cell: nothing, not an empty row
         if row in sh.chunks or row in sh.rows or not sh.wrapper[0] or row in sh.duplicates:
             for col, value, kind in cells:
                 self.set(title, row, col, value, kind)
@@ -615,8 +617,13 @@ class PartGrid:
         out = [f'<{p}row r="{row}">']
         styles: dict[int, int] = {}
         known: list[Any] = []
-        for col, value, _kind in sorted(cells, key=lambda cell: cell[0]):
-            t, text, preserve, style = self._encode(value, self._style_above(sh, row, col))
+        # encoded in the order given (a style derived for a date or a wrap is added to
+        # styles.xml in that order, as `set` would), written in column order
+        encoded = {col: self._encode(value, self._style_above(sh, row, col)) for col, value, _kind in cells}
+        values = {col: value for col, value, _kind in cells}
+        for col in sorted(encoded):
+            value = values[col]
+            t, text, preserve, style = encoded[col]
             styles[col] = style
             attrs = f' r="{_letter(col)}{row}"' + (f' t="{t}"' if t else "") + (f' s="{style}"' if style else "")
             if text is None:
@@ -627,7 +634,7 @@ class PartGrid:
             else:
                 out.append(f"<{p}c{attrs}><{p}v>{text}</{p}v></{p}c>")
             known.extend([None] * (col - 1 - len(known)))
-            known.append(text or None if t == "inlineStr" or text is None else value)  # as a read gives it
+            known.append(text if t == "inlineStr" or text is None else value)  # as the cell reads back
         out.append(f"</{p}row>")
         sh.chunks[row] = "".join(out).encode("utf-8")
         sh.peeked[row] = styles  # the style above for the row below, without parsing this one
