@@ -282,6 +282,44 @@ def test_smtp_server_down_exits_2(site: Path):
     assert meeting_row(site / "intervisie.xlsx", MEETING)["Uitnodiging verzonden"] is None
 
 
+def test_an_outbox_that_cannot_be_written_stops_the_run_and_the_next_run_sends_each_once(site: Path, monkeypatch):
+    """The disk fills up after three messages: one line and exit 2, the three written
+    are journalled as sent, the rest (and the failure notice to the coordinator, which
+    cannot be written either) are not in the journal; with room again, the next run
+    writes the rest, and none of the first three again."""
+    import errno
+
+    from intervisie.mail import transport
+
+    real = transport.atomic_write
+    written: list[str] = []
+
+    def full_after_three(target, content):
+        if len(written) == 3:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(Path(target).name)
+        return real(target, content)
+
+    monkeypatch.setattr(transport, "atomic_write", full_after_three)
+    result = run(site, command="send")
+    assert result.exit_code == 2, result.output
+    assert "mail.outbox" in result.output and "No space left on device" in result.output
+    assert "Traceback" not in result.output
+    with sqlite3.connect(site / "state" / "journal.sqlite") as db:
+        states = dict(db.execute("SELECT message_id, state FROM messages"))
+    assert sorted(transport.eml_name(m) for m in states) == sorted(written)
+    assert set(states.values()) == {"sent"}
+    first = {name: (site / "outbox" / name).stat().st_ino for name in written}
+
+    monkeypatch.setattr(transport, "atomic_write", real)
+    result = run(site, command="send")
+    assert result.exit_code in (0, 1), result.output
+    assert {name: (site / "outbox" / name).stat().st_ino for name in written} == first
+    invites = [m for m in outbox(site) if kind_of(m) == "uitnodiging"]
+    assert len(invites) == GROUP_SIZE and len({str(m["To"]) for m in invites}) == GROUP_SIZE
+    assert meeting_row(site / "intervisie.xlsx", MEETING)["Uitnodiging verzonden"] is not None
+
+
 def test_smtp_tls_without_the_private_ca_fails_cleanly(site: Path, certs):
     ca, cert, key = certs
     handler = Handler()

@@ -492,6 +492,12 @@ def notify_failure(config: Config, today: dt.date, reason: str) -> bool:
             )
             try:
                 transport.send(composed.data, mid, composed.sender, parseaddr(to)[1])
+            except Uncertain as exc:
+                journal.mark(mid, UNCERTAIN, stamp, str(exc))  # it may have arrived: not again
+                return False
+            except (MailError, Refused):
+                journal.forget([mid])  # not delivered: the next failing run may try again
+                return False
             finally:
                 transport.close()
             journal.mark(mid, SENT, stamp)
