@@ -100,6 +100,11 @@ def test_the_workers_are_capped_and_a_container_quota_counts(monkeypatch):
     assert parallel.processes(1000) == parallel.MAX_PROCESSES
     monkeypatch.setattr(parallel, "_cores", lambda: 1)
     assert parallel.processes(1000) == 0
+    # the operator's setting wins; one that is no number is not one
+    monkeypatch.setattr(parallel, "_cores", lambda: 2)
+    for setting, workers in (("1", 0), ("0", 0), ("3", 3), ("twee", 2), (" 2 ", 2)):
+        monkeypatch.setenv(parallel.ENV, setting)
+        assert parallel.processes(1000) == workers, setting
 
 
 def test_an_error_in_the_work_reaches_the_parent_as_itself(forked):
