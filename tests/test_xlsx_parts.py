@@ -83,6 +83,19 @@ def excel_like_workbook(path: Path, vba: bytes | None = None) -> Path:
     return path
 
 
+def write_links(path: Path, links: dict[tuple[int, int], str | None]) -> None:
+    """Write paths into Bijeenkomsten cells, each a link to its file (None: no link)."""
+    grid = PartGrid(path)
+    try:
+        for (row, col), target in links.items():
+            grid.set("Bijeenkomsten", row, col, target or "", Kind.TEXT)
+            grid.link("Bijeenkomsten", row, col, target)
+        data = grid.package()
+    finally:
+        grid.close()
+    path.write_bytes(data)
+
+
 def run(path: Path, *args: str, today: str = "2026-11-22"):
     return cli(*args, "--workbook", str(path), "--today", today)
 
@@ -526,19 +539,10 @@ def test_links_to_documents_replace_their_own_and_keep_the_coordinators(tmp_path
     ws.write_comment("A2", "eigen opmerking")
     wb.close()
 
-    def write(links: dict[tuple[int, int], str | None]) -> None:
-        grid = PartGrid(path)
-        try:
-            for (row, col), target in links.items():
-                grid.set("Bijeenkomsten", row, col, target or "", Kind.TEXT)
-                grid.link("Bijeenkomsten", row, col, target)
-            data = grid.package()
-        finally:
-            grid.close()
-        path.write_bytes(data)
-
-    write({(2, 2): "output/Utrecht Jeugdzorg/2027-01-12 agenda.docx", (3, 2): "/srv/intervisie/agenda & co.docx"})
-    write({(2, 2): "output/Utrecht Jeugdzorg/2027-02-09 agenda.docx"})
+    write_links(
+        path, {(2, 2): "output/Utrecht Jeugdzorg/2027-01-12 agenda.docx", (3, 2): "/srv/intervisie/agenda & co.docx"}
+    )
+    write_links(path, {(2, 2): "output/Utrecht Jeugdzorg/2027-02-09 agenda.docx"})
     ws2 = load_workbook(path)["Bijeenkomsten"]
     assert unquote(ws2["B2"].hyperlink.target) == "output/Utrecht Jeugdzorg/2027-02-09 agenda.docx"
     assert "%20" in ws2["B2"].hyperlink.target
@@ -550,7 +554,7 @@ def test_links_to_documents_replace_their_own_and_keep_the_coordinators(tmp_path
         sheet = zf.read("xl/worksheets/sheet1.xml").decode()
     assert sheet.count('ref="B2"') == 1 and rels.count("2027-01-12") == 0
     assert rels.count("hyperlink") == 3  # B2, B3 and the coordinator's C2
-    write({(3, 2): None})
+    write_links(path, {(3, 2): None})
     ws3 = load_workbook(path)["Bijeenkomsten"]
     assert ws3["B3"].hyperlink is None and ws3["B3"].value is None
     assert ws3["B2"].hyperlink is not None and ws3["C2"].hyperlink is not None
@@ -615,14 +619,7 @@ def test_a_new_hyperlinks_block_goes_between_the_worksheets_own_elements(tmp_pat
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
             for n, data in contents.items():
                 zf.writestr(n, data)
-    grid = PartGrid(path)
-    try:
-        grid.set("Bijeenkomsten", 2, 2, "output/agenda 1.docx", Kind.TEXT)
-        grid.link("Bijeenkomsten", 2, 2, "output/agenda 1.docx")
-        data = grid.package()
-    finally:
-        grid.close()
-    path.write_bytes(data)
+    write_links(path, {(2, 2): "output/agenda 1.docx"})
     with zipfile.ZipFile(path) as zf:
         root = etree.fromstring(zf.read("xl/worksheets/sheet1.xml"))
     names = [etree.QName(el).localname for el in root]
@@ -707,14 +704,7 @@ def test_a_link_sharing_its_relationship_with_another_keeps_it(tmp_path):
             '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
             'Target="https://example.org/" TargetMode="External"/></Relationships>',
         )
-    grid = PartGrid(path)
-    try:
-        grid.set("Bijeenkomsten", 2, 2, "output/nieuw.docx", Kind.TEXT)
-        grid.link("Bijeenkomsten", 2, 2, "output/nieuw.docx")
-        data = grid.package()
-    finally:
-        grid.close()
-    path.write_bytes(data)
+    write_links(path, {(2, 2): "output/nieuw.docx"})
     ws = load_workbook(path)["Bijeenkomsten"]
     assert ws["B2"].hyperlink.target == "output/nieuw.docx"
     assert ws["C2"].hyperlink.target == "https://example.org/"

@@ -142,11 +142,11 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
         ),
         key=lambda x: x.date or dt.date.min,
     )
+    # when and where, as the agenda and the attendance list both show it
+    when = {"start": hhmm(start), "end": hhmm(m.end) or hhmm(slots[-1].end), "location": m.location}
     agenda = {
         **common,
-        "start": hhmm(start),
-        "end": hhmm(m.end) or hhmm(slots[-1].end),
-        "location": m.location,
+        **when,
         "chair": m.chair,
         "minute_taker": m.minute_taker,
         "timekeeper": "",
@@ -186,9 +186,7 @@ def jobs_for_meeting(rec: Records, library: MethodLibrary, m: Meeting) -> list[D
     points = net_minutes / 60 * g.points_per_hour
     attendance = {
         **common,
-        "start": hhmm(start),
-        "end": hhmm(m.end) or hhmm(slots[-1].end),
-        "location": m.location,
+        **when,
         "accreditation_body": g.accreditation_body,
         "accreditation_nr": g.accreditation_nr,
         "points": points_text(points),

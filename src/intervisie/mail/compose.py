@@ -278,12 +278,10 @@ class Composer:
         msg = EmailMessage(policy=POLICY)
         header = self._header
         msg["From"] = header("From", self.sender)
-        # a name typed with a line break (Alt+Enter) goes on one line: a display name
-        # cannot hold one, even encoded
-        name = " ".join(to[0].split())
+        name = _one_line(to[0])  # before formataddr: a display name cannot hold one, even encoded
         msg["To"] = header("To", formataddr((name, to[1])) if name and name != to[1] else to[1])
         if rec.settings.coordinator_email:
-            coordinator = " ".join(rec.settings.coordinator.split())
+            coordinator = _one_line(rec.settings.coordinator)
             msg["Reply-To"] = header("Reply-To", str(Address(coordinator, addr_spec=rec.settings.coordinator_email)))
         msg["Subject"] = header("Subject", subject)
         msg["Date"] = header("Date", format_datetime(stamp.astimezone()))
@@ -295,11 +293,8 @@ class Composer:
 
     def _header(self, name: str, value: str) -> BaseHeader:
         """A header as the policy parses it (once per run for each value: the same
-        sender, subject and date go on many messages). A line break typed in a value
-        (a Nr typed with Alt+Enter) becomes a space: a header is one line."""
-        if "\n" in value or "\r" in value:
-            value = " ".join(value.split())
-        header: BaseHeader = POLICY.header_factory(name, value)
+        sender, subject and date go on many messages)."""
+        header: BaseHeader = POLICY.header_factory(name, _one_line(value))
         return header
 
     def simple(
@@ -431,6 +426,12 @@ def message_bytes(msg: EmailMessage, linesep: str | None = None) -> bytes:
     out = io.BytesIO()
     _Generator(out, mangle_from_=False, policy=policy).flatten(msg, unixfrom=False)
     return out.getvalue()
+
+
+def _one_line(text: str) -> str:
+    """A value typed with a line break (a Nr or a name with Alt+Enter) on one line, as
+    a header must be."""
+    return " ".join(text.split()) if "\n" in text or "\r" in text else text
 
 
 class MissingDocument(Exception):
